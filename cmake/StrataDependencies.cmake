@@ -1,0 +1,35 @@
+# Every dependency comes from a Debian 12 package; scripts/bootstrap installs them.
+# A missing one fails here, naming the package to install.
+find_package(Threads REQUIRED)
+
+macro(strata_find_package name package)
+  find_package(${name} ${ARGN} QUIET)
+  if(NOT ${name}_FOUND)
+    message(FATAL_ERROR "Missing ${name}: install the Debian package '${package}' "
+                        "(scripts/bootstrap installs every dependency)")
+  endif()
+endmacro()
+
+strata_find_package(SQLite3 libsqlite3-dev)
+strata_find_package(nlohmann_json nlohmann-json3-dev)
+strata_find_package(fmt libfmt-dev)
+strata_find_package(CLI11 libcli11-dev)
+strata_find_package(FastFloat libfast-float-dev)
+find_path(STRATA_XXHASH_INCLUDE xxhash.h)
+find_library(STRATA_XXHASH_LIB xxhash)
+if(NOT STRATA_XXHASH_INCLUDE OR NOT STRATA_XXHASH_LIB)
+  message(FATAL_ERROR "Missing xxHash: install the Debian package 'libxxhash-dev'")
+endif()
+
+# Versions of header-only dependencies, recorded at build time for `strata doctor`.
+function(strata_debian_version package out)
+  execute_process(COMMAND dpkg-query -W -f=\${Version} ${package}
+                  OUTPUT_VARIABLE _v ERROR_QUIET RESULT_VARIABLE _rc)
+  if(NOT _rc EQUAL 0 OR _v STREQUAL "")
+    set(_v "unknown")
+  endif()
+  set(${out} "${_v}" PARENT_SCOPE)
+endfunction()
+strata_debian_version(libfast-float-dev STRATA_FAST_FLOAT_VERSION)
+strata_debian_version(libcli11-dev STRATA_CLI11_VERSION)
+strata_debian_version(nlohmann-json3-dev STRATA_NLOHMANN_JSON_VERSION)
