@@ -4,7 +4,8 @@
 // quotes and newlines inside quotes), header detection, delimiter sniffing among , ; tab |,
 // UTF-8 BOM, CRLF, configurable null tokens, per-column type inference that never loses
 // data (a column whose later rows contradict the sampled type is widened, never
-// truncated), explicit type overrides, and multi-threaded parsing.
+// truncated), explicit type overrides, and multi-threaded parsing. The rules in full:
+// docs/data.md, "Reading CSV".
 //
 //   strata::CsvReadOptions options;
 //   options.type_overrides["zip"] = strata::DataType::kString;
@@ -58,7 +59,9 @@ struct CsvReadOptions {
   int64_t sample_rows = 20000;         // rows used to infer types before the full parse
   int64_t max_field_bytes = 8 << 20;   // larger fields are an error (often a stray quote)
   int threads = 0;                     // 0: all hardware threads
-  ProgressCallback progress;           // called with stage "reading", bytes done/total
+  // Called after each block, from the calling thread, with stage "reading" (then
+  // "re-reading" if a widening pass is needed), bytes done and bytes total.
+  ProgressCallback progress;
 };
 
 // What the reader decided and counted, for the CLI and the workspace catalog.
@@ -69,12 +72,14 @@ struct CsvReadReport {
   int64_t skipped_rows = 0;    // ragged rows dropped (BadRowPolicy::kSkip)
   int64_t padded_rows = 0;     // ragged rows fixed (BadRowPolicy::kPad)
   int64_t bytes = 0;           // bytes of input
-  // Columns whose type was widened after the sample, e.g. "zip: INT64 -> STRING (line 70211)".
+  // Columns whose type was widened after the sample, e.g.
+  // "zip: INT64 -> STRING (first at line 70211)".
   std::vector<std::string> widened;
   std::vector<std::string> warnings;
 };
 
-// Reads a CSV/TSV file into a table. `path` may be "-" for standard input.
+// Reads a CSV/TSV file into a table. `path` may be "-" for standard input (buffered in
+// memory). The file itself is read in blocks, never loaded whole.
 Result<Table> ReadCsv(const std::string& path, const CsvReadOptions& options = {},
                       CsvReadReport* report = nullptr);
 
@@ -85,10 +90,16 @@ Result<Table> ReadCsvText(std::string_view text, std::string_view name,
 struct CsvWriteOptions {
   char delimiter = ',';
   bool header = true;
-  std::string null_token;  // written for nulls (unquoted)
+  // Written for nulls, unquoted (NaN too). With a single column an empty token is written
+  // as "" instead, since an empty line would be skipped as blank when read back.
+  std::string null_token;
 };
 
-// Writes a table as RFC 4180 CSV (quotes only where needed, CRLF never, '\n' line ends).
+// Writes a table as RFC 4180 CSV with '\n' line ends. Fields are quoted only where reading
+// back would otherwise change them: the delimiter, a quote, CR or LF inside, a space or tab
+// at either end, or a STRING equal to a null token ("", NA, ...). Floats use the shortest
+// exact text (2.0, 0.1, inf), TIMESTAMP "YYYY-MM-DD HH:MM:SS[.ffffff]" UTC, DATE
+// "YYYY-MM-DD". InvalidArgument for a delimiter or null token that would break the file.
 Status WriteCsv(const Table& table, std::ostream& out, const CsvWriteOptions& options = {});
 // Same, to a file (written to a temporary name, then renamed, so a failure leaves no
 // partial file).

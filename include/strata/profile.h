@@ -26,11 +26,12 @@
 
 namespace strata {
 
+// Over the finite values; NaN where there is none (stddev also with a single value).
 struct NumericStats {
-  double min = 0, max = 0, mean = 0, stddev = 0;  // stddev: sample (n - 1)
-  double p05 = 0, p25 = 0, median = 0, p75 = 0, p95 = 0;  // linear interpolation
+  double min = 0, max = 0, mean = 0, stddev = 0;  // stddev: sample (n - 1), as pandas
+  double p05 = 0, p25 = 0, median = 0, p75 = 0, p95 = 0;  // linear, as numpy's default
   int64_t zeros = 0;
-  int64_t non_finite = 0;  // inf/-inf values (excluded from the statistics)
+  int64_t non_finite = 0;  // inf/-inf/NaN values (excluded from the statistics)
 };
 
 struct TextStats {
@@ -49,8 +50,8 @@ struct ColumnProfile {
   int64_t count = 0;     // non-null values
   int64_t nulls = 0;
   int64_t distinct = 0;  // distinct non-null values
-  std::optional<NumericStats> numeric;  // BOOL, INT64, FLOAT64
-  std::optional<TextStats> text;        // STRING
+  std::optional<NumericStats> numeric;  // BOOL (as 0/1), INT64, FLOAT64; unset if all null
+  std::optional<TextStats> text;        // STRING; unset if all null
   std::optional<std::string> min_value, max_value;  // DATE/TIMESTAMP, formatted
   std::vector<ValueCount> top_values;   // most frequent first, ties by value
 };
@@ -80,7 +81,9 @@ struct Profile {
   int64_t rows = 0;
   std::vector<ColumnProfile> columns;
   std::optional<LabelProfile> label;
-  std::vector<std::string> warnings;  // e.g. constant columns, all-null columns, ID-like columns
+  // Empty, constant, ID-like (all distinct INT64/STRING, > 20 rows) and mostly (> 50%) null
+  // columns, and a single-class label.
+  std::vector<std::string> warnings;
 };
 
 struct ProfileOptions {
@@ -88,6 +91,7 @@ struct ProfileOptions {
   int top_k = 5;                      // how many top values per column
   double imbalance_threshold = 0.20;  // minority share below which to warn
   int max_classes = 50;               // integer labels with more distinct values: regression
+  int threads = 0;                    // columns profiled in parallel; 0: all hardware threads
 };
 
 // Computes the profile. NotFound if the target column does not exist (naming the closest).

@@ -193,7 +193,12 @@ DataType InferValueType(std::string_view text) {
   if (IsDigit(c) || c == '-' || c == '+' || c == '.' || c == 'i' || c == 'I') {
     if (FitsType(t, DataType::kInt64)) return DataType::kInt64;
     // An integer too long for INT64 would lose digits as FLOAT64: keep it as text.
-    if (t.find_first_not_of("+-0123456789") == std::string_view::npos) return DataType::kString;
+    // (Only a sign followed by digits: "2024-03-01" is made of digits and '-' too.)
+    size_t digits_from = (c == '-' || c == '+') ? 1 : 0;
+    if (t.size() > digits_from &&
+        t.find_first_not_of("0123456789", digits_from) == std::string_view::npos) {
+      return DataType::kString;
+    }
     if (FitsType(t, DataType::kFloat64)) return DataType::kFloat64;
     if (FitsType(t, DataType::kDate)) return DataType::kDate;
     if (FitsType(t, DataType::kTimestamp)) return DataType::kTimestamp;
