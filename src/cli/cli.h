@@ -32,6 +32,11 @@ void AddPrepareCommand(CLI::App& app, CommandContext& ctx);
 void AddTablesCommands(CLI::App& app, CommandContext& ctx);  // tables, head
 void AddDoctorCommand(CLI::App& app, CommandContext& ctx);
 void AddQuickstartCommand(CLI::App& app, CommandContext& ctx);
+void AddChooseCommand(CLI::App& app, CommandContext& ctx);
+void AddTrainCommand(CLI::App& app, CommandContext& ctx);
+void AddEvaluateCommand(CLI::App& app, CommandContext& ctx);
+void AddPredictCommands(CLI::App& app, CommandContext& ctx);  // predict, explain
+void AddModelsCommand(CLI::App& app, CommandContext& ctx);
 
 // The exit code for a failed Status (documented in docs/cli.md):
 // 1 other, 2 usage, 3 invalid input data, 4 not found, 5 conflicting state,

@@ -8,10 +8,15 @@
 
 #include "cli/cli.h"
 #include "cli/embedded_data.h"
+#include "cli/ml_common.h"
 #include "cli/output.h"
 #include "cli/progress_bar.h"
+#include "strata/choose.h"
 #include "strata/csv.h"
+#include "strata/model_store.h"
+#include "strata/predictor.h"
 #include "strata/profile.h"
+#include "strata/trainer.h"
 #include "strata/workspace.h"
 
 namespace strata::cli {
@@ -68,21 +73,110 @@ Status RunQuickstart(const GlobalOptions& global) {
   for (const std::string& a : label.advice) prepared += "  - " + a + "\n";
   Step(2, "Prepare", prepared);
 
-  Step(3, "Choose a model", "  Not available yet: arrives with the core ML engine.\n");
-  Step(4, "Train", "  Not available yet.\n");
-  Step(5, "Evaluate", "  Not available yet.\n");
-  Step(6, "Tune parameters", "  Not available yet.\n");
-  Step(7, "Make predictions", "  Not available yet.\n");
+  // 3. Choose a model.
+  STRATA_ASSIGN_OR_RETURN(ModelAdvice advice, ChooseModel(table, std::string(kLabel)));
+  std::string chosen = "  Found:\n";
+  for (const std::string& f : advice.facts) chosen += "    - " + f + "\n";
+  chosen += "  Recommended models, best first:\n";
+  for (const ModelRecommendation& m : advice.models) {
+    chosen += fmt::format("    {:<26} {}\n", m.model_type, m.reason);
+  }
+  if (!advice.balance.empty()) {
+    chosen += "  Imbalance:\n";
+    for (const std::string& b : advice.balance) chosen += "    - " + b + "\n";
+  }
+  const std::string model_type = advice.models.front().model_type;
+  chosen += fmt::format("  Using {} (the first recommendation).\n", model_type);
+  Step(3, "Choose a model", chosen);
+
+  // 4. Train: the recommended model as is, and with the recommended imbalance handling, so
+  // the effect of rebalancing is visible side by side.
+  auto train = [&](const std::string& name,
+                   const std::vector<std::string>& extra) -> Result<ModelBundle> {
+    nlohmann::json options = {{"model_type", model_type}, {"input_label_cols", {kLabel}}};
+    for (const std::string& item : extra) {
+      size_t eq = item.find('=');
+      nlohmann::json value = nlohmann::json::parse(item.substr(eq + 1), nullptr, false);
+      options[item.substr(0, eq)] = value.is_discarded() ? nlohmann::json(item.substr(eq + 1)) : value;
+    }
+    STRATA_ASSIGN_OR_RETURN(TrainSpec spec, TrainSpecFromOptions(options));
+    spec.source = kTable;
+    STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, Train(spec, table));
+    ModelStore store(*ws);
+    STRATA_RETURN_IF_ERROR(store.Save(name, bundle, /*replace=*/true).status());
+    return bundle;
+  };
+  std::vector<std::pair<std::string, ModelBundle>> models;
+  STRATA_ASSIGN_OR_RETURN(ModelBundle plain, train("churn_model", {}));
+  models.emplace_back("churn_model", std::move(plain));
+  if (!advice.balance_options.empty()) {
+    STRATA_ASSIGN_OR_RETURN(ModelBundle balanced, train("churn_balanced", advice.balance_options));
+    models.emplace_back("churn_balanced", std::move(balanced));
+  }
+  std::string trained;
+  for (const auto& [name, bundle] : models) {
+    const auto& lineage = bundle.lineage;
+    trained += fmt::format("  '{}': {} on {} training rows, {} evaluation rows ({}), {} "
+                           "iterations, {:.2f} s",
+                           name, bundle.model_type, WithThousands(lineage["train_rows"].get<int64_t>()),
+                           WithThousands(lineage["eval_rows"].get<int64_t>()),
+                           lineage["split_method"].get<std::string>(), bundle.training_info.size(),
+                           lineage["training_seconds"].get<double>());
+    trained += name == "churn_model" ? " (no rebalancing)\n" : "\n";
+    for (const auto& note : lineage["balance"]) trained += "    " + note.get<std::string>() + "\n";
+  }
+  Step(4, "Train", trained);
+
+  // 5. Evaluate, on the evaluation split the training never saw.
+  std::string evaluated = fmt::format("  {:<20}", "metric");
+  for (const auto& [name, bundle] : models) evaluated += fmt::format(" {:>15}", name);
+  evaluated += "\n";
+  for (const char* metric : {"roc_auc", "pr_auc", "precision", "recall", "f1_score",
+                             "balanced_accuracy", "log_loss", "brier_score", "threshold"}) {
+    evaluated += fmt::format("  {:<20}", metric);
+    for (const auto& [name, bundle] : models) {
+      const auto& m = bundle.metrics;
+      evaluated += m.contains(metric) && m[metric].is_number()
+                       ? fmt::format(" {:>15.4f}", m[metric].get<double>())
+                       : fmt::format(" {:>15}", "-");
+    }
+    evaluated += "\n";
+  }
+  evaluated += "  (positive class 'yes'; precision, recall and F1 at each model's threshold, "
+               "chosen for maximum F1 on the evaluation split)\n";
+  Step(5, "Evaluate", evaluated);
+  PrintConfusion(models.front().second.eval_summary, std::cout);
+
+  Step(6, "Tune parameters",
+       "  Not available yet: hyperparameter tuning arrives with the tuning issue.\n");
+
+  // 7. Predict with the first model, on the whole table, into a workspace table.
+  STRATA_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(models.front().second));
+  STRATA_ASSIGN_OR_RETURN(Table predictions, predictor->Predict(table));
+  WriteTableOptions write_predictions;
+  write_predictions.mode = WriteMode::kReplace;
+  write_predictions.source = "strata predict churn_model";
+  STRATA_RETURN_IF_ERROR(ws->WriteTable("churn_predictions", predictions, write_predictions));
+  const Column& predicted = predictions.column(predictions.ColumnIndex("predicted_churn"));
+  int64_t flagged = 0;
+  for (int64_t r = 0; r < predicted.size(); ++r) flagged += predicted.GetString(r) == "yes" ? 1 : 0;
+  Step(7, "Make predictions",
+       fmt::format("  Predicted all {} customers with 'churn_model' into table "
+                   "'churn_predictions': {} flagged as likely to churn.\n"
+                   "  Columns follow BigQuery ML: predicted_churn, predicted_churn_probs.\n",
+                   WithThousands(table.num_rows()), WithThousands(flagged)));
 
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << fmt::format(
       "\nDone in {:.2f} s. Explore the workspace:\n"
       "  strata tables\n"
-      "  strata head {}\n"
-      "  strata prepare {} --target {}\n"
-      "  sqlite3 {} 'SELECT churn, COUNT(*) FROM churn GROUP BY churn'\n",
-      seconds, kTable, kTable, kLabel, ws->path());
+      "  strata models list\n"
+      "  strata evaluate churn_model\n"
+      "  strata predict churn_model --table {} --rows 5\n"
+      "  strata explain churn_model --table {} --rows 3\n"
+      "  sqlite3 {} 'SELECT churn, predicted_churn, COUNT(*) FROM churn_predictions GROUP BY 1, 2'\n",
+      seconds, kTable, kTable, ws->path());
   return Status::Ok();
 }
 

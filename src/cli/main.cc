@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
   strata::cli::AddQuickstartCommand(app, ctx);
   strata::cli::AddCollectCommand(app, ctx);
   strata::cli::AddPrepareCommand(app, ctx);
+  strata::cli::AddChooseCommand(app, ctx);
+  strata::cli::AddTrainCommand(app, ctx);
+  strata::cli::AddEvaluateCommand(app, ctx);
+  strata::cli::AddPredictCommands(app, ctx);
+  strata::cli::AddModelsCommand(app, ctx);
   strata::cli::AddTablesCommands(app, ctx);
   strata::cli::AddDoctorCommand(app, ctx);
 

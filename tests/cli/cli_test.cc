@@ -212,6 +212,12 @@ TEST(CliTest, QuickstartRunsTheStepsAndLeavesAWorkspace) {
   EXPECT_THAT(r.out, HasSubstr("5,000 rows x 20 columns"));
   EXPECT_THAT(r.out, HasSubstr("[2/7] Prepare"));
   EXPECT_THAT(r.out, HasSubstr("no 4,293 (85.9%) yes 707 (14.1%)"));
+  EXPECT_THAT(r.out, HasSubstr("[3/7] Choose a model"));
+  EXPECT_THAT(r.out, HasSubstr("Using BOOSTED_TREE_CLASSIFIER"));
+  EXPECT_THAT(r.out, HasSubstr("[4/7] Train"));
+  EXPECT_THAT(r.out, HasSubstr("[5/7] Evaluate"));
+  EXPECT_THAT(r.out, HasSubstr("roc_auc"));
+  EXPECT_THAT(r.out, HasSubstr("[7/7] Make predictions"));
   auto again = RunStrata({"quickstart"}, dir.path());
   ASSERT_EQ(again.exit_code, 0) << again.err << " (quickstart must be re-runnable)";
   auto ws = Workspace::Open(dir.File("strata.db"));
@@ -219,6 +225,13 @@ TEST(CliTest, QuickstartRunsTheStepsAndLeavesAWorkspace) {
   auto table = (*ws)->ReadTable("churn");
   ASSERT_OK(table);
   EXPECT_EQ(table->num_rows(), 5000);
+  auto predictions = (*ws)->ReadTable("churn_predictions");
+  ASSERT_OK(predictions);
+  EXPECT_EQ(predictions->num_rows(), 5000);
+  EXPECT_GE(predictions->ColumnIndex("predicted_churn_probs"), 0);
+  auto models = RunStrata({"models", "list", "--format", "json"}, dir.path());
+  ASSERT_EQ(models.exit_code, 0) << models.err;
+  EXPECT_THAT(models.out, HasSubstr("churn_model"));
 }
 
 }  // namespace

@@ -1,0 +1,92 @@
+#include "cli/ml_common.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/output.h"
+#include "strata/data_file.h"
+
+namespace strata::cli {
+
+void AddInputOptions(CLI::App& command, InputArgs& args, const std::string& what) {
+  auto* t = command.add_option("--table", args.table, "Workspace table to " + what);
+  auto* f = command.add_option("--file", args.file, "CSV/TSV/JSON Lines file to " + what);
+  t->excludes(f);
+  f->excludes(t);
+}
+
+Result<Table> ReadInput(Workspace& workspace, const InputArgs& args, bool required) {
+  if (!args.table.empty()) return workspace.ReadTable(args.table);
+  if (!args.file.empty()) return ReadDataFile(args.file);
+  if (required) return InvalidArgument("give the input rows with --table TABLE or --file FILE");
+  return Table();
+}
+
+Result<nlohmann::json> ParseNameValues(const std::vector<std::string>& items,
+                                       const std::string& option_name) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const std::string& item : items) {
+    size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgument(fmt::format("{} '{}': expected NAME=VALUE, e.g. {} l2_reg=0.5",
+                                         option_name, item, option_name));
+    }
+    std::string name = item.substr(0, eq);
+    std::string text = item.substr(eq + 1);
+    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) {
+      // Single-quoted SQL-style strings and bare words are strings.
+      if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
+        text = text.substr(1, text.size() - 2);
+      }
+      value = text;
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+void PrintMetrics(const nlohmann::json& metrics, OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::kJson) {
+    out << metrics.dump(2) << "\n";
+    return;
+  }
+  TextTableBuilder b({{"metric", DataType::kString}, {"value", DataType::kString}});
+  for (const auto& [name, value] : metrics.items()) {
+    if (value.is_object() || value.is_array()) continue;
+    std::string text;
+    if (value.is_number_float()) {
+      text = fmt::format("{:.6g}", value.get<double>());
+    } else if (value.is_null()) {
+      text = "NULL";
+    } else if (value.is_string()) {
+      text = value.get<std::string>();
+    } else {
+      text = value.dump();
+    }
+    b.AddRow({name, text});
+  }
+  PrintTable(b.Build(), format, out);
+}
+
+void PrintConfusion(const nlohmann::json& summary, std::ostream& out) {
+  if (!summary.is_object() || !summary.contains("confusion_matrix") ||
+      !summary.contains("labels")) {
+    return;
+  }
+  const auto& labels = summary["labels"];
+  const auto& matrix = summary["confusion_matrix"];
+  std::vector<Field> fields = {{"expected_label", DataType::kString}};
+  for (const auto& l : labels) fields.push_back({"predicted " + l.get<std::string>(), DataType::kInt64});
+  TextTableBuilder b(fields);
+  for (size_t i = 0; i < labels.size() && i < matrix.size(); ++i) {
+    std::vector<std::string> row = {labels[i].get<std::string>()};
+    for (const auto& v : matrix[i]) row.push_back(v.dump());
+    b.AddRow(row);
+  }
+  out << "Confusion matrix (rows: true class, columns: predicted):\n";
+  PrintTable(b.Build(), OutputFormat::kTable, out);
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,173 @@
+#include "strata/bundle.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "strata/data_type.h"
+
+namespace strata {
+namespace {
+
+constexpr char kMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'M', 'B'};
+// A bundle's header is JSON text of a few KB to a few MB; anything larger is corruption.
+constexpr uint64_t kMaxHeader = 1ull << 30;
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+void PutU64(std::string* out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+uint64_t GetLE(std::string_view s, size_t pos, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(s[pos + i])) << (8 * i);
+  return v;
+}
+
+std::string_view TaskKey(Task t) { return TaskName(t); }
+
+Result<Task> ParseTask(const std::string& s) {
+  if (s == "regression") return Task::kRegression;
+  if (s == "classification") return Task::kClassification;
+  if (s == "clustering") return Task::kClustering;
+  return DataLoss("bundle: unknown task '" + s + "'");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> ModelBundle::LoadModel() const {
+  RegisterBuiltinModels();
+  STRATA_ASSIGN_OR_RETURN(const ModelType* type, FindModelType(model_type));
+  std::unique_ptr<Model> model = type->create();
+  STRATA_RETURN_IF_ERROR(model->Load(payload).WithContext("loading the " + model_type + " model"));
+  return model;
+}
+
+std::string SerializeBundle(const ModelBundle& b) {
+  nlohmann::json h;
+  h["model_type"] = b.model_type;
+  h["task"] = TaskKey(b.task);
+  h["spec"] = b.spec.ToJson();
+  h["label"] = b.label;
+  h["label_type"] = DataTypeName(b.label_type);
+  h["class_labels"] = b.class_labels;
+  h["positive_class"] = b.positive_class;
+  h["preprocessor"] = b.preprocessor.ToJson();
+  h["threshold"] = b.threshold;
+  h["prior_correction"] = b.prior_correction;
+  h["options"] = b.options;
+  h["metrics"] = b.metrics;
+  h["training_info"] = b.training_info;
+  h["importance"] = b.importance;
+  h["lineage"] = b.lineage;
+  h["eval_summary"] = b.eval_summary;
+  std::string header = h.dump();
+  std::string out(kMagic, sizeof kMagic);
+  PutU32(&out, kBundleFormatVersion);
+  PutU32(&out, static_cast<uint32_t>(header.size()));
+  out += header;
+  PutU64(&out, b.payload.size());
+  out += b.payload;
+  PutU64(&out, XXH3_64bits(out.data(), out.size()));
+  return out;
+}
+
+Result<ModelBundle> DeserializeBundle(std::string_view bytes) {
+  auto corrupt = [](std::string_view why) {
+    return DataLoss(fmt::format("not a valid Strata model bundle: {}. The file may be truncated "
+                                "or corrupted; export the model again",
+                                why));
+  };
+  if (bytes.size() < 8 + 4 + 4 + 8 + 8) return corrupt("too short");
+  if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) return corrupt("wrong magic bytes");
+  uint64_t stored = GetLE(bytes, bytes.size() - 8, 8);
+  if (XXH3_64bits(bytes.data(), bytes.size() - 8) != stored) return corrupt("checksum mismatch");
+  uint32_t version = static_cast<uint32_t>(GetLE(bytes, 8, 4));
+  if (version > kBundleFormatVersion) {
+    return FailedPrecondition(fmt::format(
+        "the model bundle has format version {}, newer than this Strata understands ({}); "
+        "upgrade Strata",
+        version, kBundleFormatVersion));
+  }
+  uint64_t header_len = GetLE(bytes, 12, 4);
+  if (header_len > kMaxHeader || 16 + header_len + 8 + 8 > bytes.size()) {
+    return corrupt("header length out of range");
+  }
+  std::string_view header = bytes.substr(16, header_len);
+  uint64_t payload_len = GetLE(bytes, 16 + header_len, 8);
+  if (16 + header_len + 8 + payload_len + 8 != bytes.size()) {
+    return corrupt("payload length does not match the size");
+  }
+  ModelBundle b;
+  b.payload = std::string(bytes.substr(16 + header_len + 8, payload_len));
+  try {
+    nlohmann::json h = nlohmann::json::parse(header);
+    b.model_type = h.at("model_type").get<std::string>();
+    STRATA_ASSIGN_OR_RETURN(b.task, ParseTask(h.at("task").get<std::string>()));
+    STRATA_ASSIGN_OR_RETURN(b.spec, TrainSpec::FromJson(h.at("spec")));
+    b.label = h.at("label").get<std::string>();
+    auto type = ParseDataType(h.at("label_type").get<std::string>());
+    if (!type) return corrupt("unknown label type");
+    b.label_type = *type;
+    b.class_labels = h.at("class_labels").get<std::vector<std::string>>();
+    b.positive_class = h.at("positive_class").get<int>();
+    STRATA_ASSIGN_OR_RETURN(b.preprocessor, Preprocessor::FromJson(h.at("preprocessor")));
+    b.threshold = h.at("threshold").get<double>();
+    b.prior_correction = h.at("prior_correction").get<std::vector<double>>();
+    b.options = h.at("options");
+    b.metrics = h.at("metrics");
+    b.training_info = h.at("training_info");
+    b.importance = h.at("importance");
+    b.lineage = h.at("lineage");
+    b.eval_summary = h.value("eval_summary", nlohmann::json());
+  } catch (const nlohmann::json::exception& e) {
+    return corrupt(std::string("malformed header (") + e.what() + ")");
+  }
+  if (b.task == Task::kClassification &&
+      (b.class_labels.size() < 2 || (!b.prior_correction.empty() &&
+                                     b.prior_correction.size() != b.class_labels.size()))) {
+    return corrupt("inconsistent class labels");
+  }
+  return b;
+}
+
+Status WriteBundleFile(const ModelBundle& bundle, const std::string& path) {
+  std::string bytes = SerializeBundle(bundle);
+  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return IoError("cannot write '" + path + "': " + std::strerror(errno));
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return IoError("writing '" + path + "' failed (disk full?)");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return IoError("cannot write '" + path + "': " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Result<ModelBundle> ReadBundleFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return NotFound("no such file: '" + path + "'");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot read '" + path + "': " + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto bundle = DeserializeBundle(ss.str());
+  if (!bundle.ok()) return bundle.status().WithContext(path);
+  return bundle;
+}
+
+}  // namespace strata

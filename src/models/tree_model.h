@@ -1,0 +1,80 @@
+// Boosted trees and random forests (BOOSTED_TREE_* and RANDOM_FOREST_*), trained by XGBoost
+// through xgboost_engine.h. tree_models.cc registers the four model types and maps their
+// BigQuery ML options to XGBoost parameters (PlanTreeTraining); TreeModel runs the rounds,
+// early stopping, prediction, TreeSHAP, importance and (de)serialisation.
+//
+//   TreeModel model(TreeEnsemble::kBoosted, Task::kClassification);
+//   STRATA_RETURN_IF_ERROR(model.Fit(data, context));  // context.options validated already
+//   ModelOutput out;
+//   STRATA_RETURN_IF_ERROR(model.Predict(features, &out));  // out.probabilities: rows x k
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/xgboost_engine.h"
+#include "strata/model.h"
+
+namespace strata {
+
+enum class TreeEnsemble {
+  kBoosted,       // BOOSTED_TREE_*: up to max_iterations rounds of gradient boosting
+  kRandomForest,  // RANDOM_FOREST_*: one round of num_parallel_tree trees, learning rate 1
+};
+
+// Everything a fit needs, derived once from the options and the data's shape.
+struct TreeTrainingPlan {
+  // XGBoost parameters, set in this order (the Python reference sets the same ones).
+  std::vector<std::pair<std::string, std::string>> params;
+  int max_rounds = 20;
+  double learning_rate = 0.3;
+  bool early_stop = false;       // stop early and keep the best round
+  double min_rel_progress = 0;   // BigQuery ML's rule (used when early_stopping_rounds == 0)
+  int early_stopping_rounds = 0; // XGBoost's rule: rounds without improvement
+  bool quantized = true;         // tree_method hist: train on a QuantileDMatrix
+  int max_bin = 256;
+  int threads = 1;
+};
+
+// Maps validated options to XGBoost parameters and the training plan (tree_models.cc).
+// `num_classes` is 0 for regression.
+Result<TreeTrainingPlan> PlanTreeTraining(TreeEnsemble ensemble, Task task, int num_classes,
+                                          const FitContext& context);
+
+class TreeModel : public Model {
+ public:
+  TreeModel(TreeEnsemble ensemble, Task task) : ensemble_(ensemble), task_(task) {}
+
+  Status Fit(const TrainingData& data, const FitContext& context) override;
+  Status Predict(const FeatureMatrix& features, ModelOutput* out) const override;
+  Result<std::vector<FeatureImportance>> Importance(
+      const std::vector<FeatureInfo>& features) const override;
+  Status Contribute(const FeatureMatrix& features, Contributions* out) const override;
+  Result<std::string> Save() const override;
+  Status Load(std::string_view bytes) override;
+  nlohmann::json Describe(const std::vector<FeatureInfo>& features) const override;
+  Result<std::string> ExportXgboostJson() const override;
+
+  // Raw scores (log-odds for classifiers): rows x groups, row-major; for tests and
+  // ML.EXPLAIN_PREDICT's prediction_value.
+  Result<std::vector<double>> PredictMargin(const FeatureMatrix& features) const;
+
+ private:
+  Status CheckFitted(const FeatureMatrix& features) const;
+  Status Train(const TrainingData& data, const FitContext& context, const TreeTrainingPlan& plan);
+
+  TreeEnsemble ensemble_;
+  Task task_;
+  xgb::Booster booster_;
+  // What Describe and Load need besides the booster.
+  int num_classes_ = 0;
+  int64_t num_features_ = 0;
+  int rounds_ = 0;             // rounds kept in the model
+  int rounds_trained_ = 0;     // rounds run before early stopping chose the best
+  int best_iteration_ = -1;    // 0-based; -1 without early stopping
+  std::string stop_reason_;
+  nlohmann::json params_ = nlohmann::json::object();
+};
+
+}  // namespace strata

@@ -1,0 +1,126 @@
+// End-to-end tests of the ML commands (choose, train, evaluate, predict, explain, models) as
+// a user runs them: the built binary on the bundled churn data in a temporary directory.
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "support/test_support.h"
+
+namespace strata {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::RunStrata;
+using testing::SourcePath;
+using testing::TempDir;
+
+const std::string kChurn = SourcePath("examples/data/churn.csv");
+
+class MlCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = RunStrata({"collect", kChurn}, dir_.path());
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+  }
+  testing::CommandResult Run(const std::vector<std::string>& args) {
+    return RunStrata(args, dir_.path());
+  }
+  TempDir dir_;
+};
+
+TEST_F(MlCliTest, HelpForEveryMlCommand) {
+  for (std::vector<std::string> cmd :
+       {std::vector<std::string>{"choose"}, {"train"}, {"evaluate"}, {"predict"}, {"explain"},
+        {"models"}, {"models", "list"}, {"models", "export"}, {"models", "types"}}) {
+    cmd.push_back("--help");
+    auto r = Run(cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd[0];
+    EXPECT_THAT(r.out, HasSubstr("Usage")) << cmd[0];
+  }
+}
+
+TEST_F(MlCliTest, ChooseRecommendsWithReasons) {
+  auto r = Run({"choose", "churn", "--target", "churn"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("BOOSTED_TREE_CLASSIFIER"));
+  EXPECT_THAT(r.out, HasSubstr("imbalanced"));
+}
+
+TEST_F(MlCliTest, TrainEvaluatePredictExplainAndTheRegistry) {
+  auto t = Run({"train", "churn", "--target", "churn", "--model", "BOOSTED_TREE_CLASSIFIER",
+                "--downsample", "2", "-o", "max_iterations=15", "--format", "json"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  auto trained = nlohmann::json::parse(t.out);
+  EXPECT_EQ(trained["model"], "churn_model");
+  EXPECT_EQ(trained["version"], 1);
+  EXPECT_GT(trained["metrics"]["roc_auc"].get<double>(), 0.85);
+  EXPECT_EQ(trained["lineage"]["eval_rows"], 1000);  // never resampled
+
+  auto e = Run({"evaluate", "churn_model", "--format", "json"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  auto metrics = nlohmann::json::parse(e.out);
+  EXPECT_NEAR(metrics["roc_auc"].get<double>(), trained["metrics"]["roc_auc"].get<double>(), 1e-12);
+
+  auto p = Run({"predict", "churn_model", "--table", "churn", "--rows", "3", "--format", "csv"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_THAT(p.out, HasSubstr("predicted_churn,predicted_churn_probs"));
+  EXPECT_THAT(p.out, HasSubstr("\"\"label\"\":\"\"yes\"\""));  // JSON inside CSV quoting
+
+  auto out_file = dir_.File("predictions.csv");
+  auto pf = Run({"predict", "churn_model", "--file", kChurn, "--output", out_file});
+  ASSERT_EQ(pf.exit_code, 0) << pf.err;
+  std::ifstream in(out_file);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_THAT(header, HasSubstr("predicted_churn"));
+
+  auto x = Run({"explain", "churn_model", "--table", "churn", "--rows", "2"});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+
+  auto again = Run({"train", "churn", "--target", "churn", "--model", "LOGISTIC_REG",
+                    "--name", "churn_model"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto list = Run({"models", "list", "--format", "json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto models = nlohmann::json::parse(list.out);
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_EQ(models[0]["versions"], 2);
+
+  auto bundle = dir_.File("model.bundle");
+  ASSERT_EQ(Run({"models", "export", "churn_model", bundle}).exit_code, 0);
+  auto imported = Run({"models", "import", bundle, "--as", "copy"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  ASSERT_EQ(Run({"models", "drop", "copy"}).exit_code, 0);
+  auto gone = Run({"evaluate", "copy"});
+  EXPECT_NE(gone.exit_code, 0);
+  EXPECT_THAT(gone.err, HasSubstr("copy"));
+}
+
+TEST_F(MlCliTest, BadInputGetsAClearErrorAndANonZeroExit) {
+  auto option = Run({"train", "churn", "--target", "churn", "--model", "LOGISTIC_REG", "-o",
+                     "l2_regg=1"});
+  EXPECT_NE(option.exit_code, 0);
+  EXPECT_THAT(option.err, HasSubstr("Did you mean 'l2_reg'"));
+
+  auto range = Run({"train", "churn", "--target", "churn", "--model", "BOOSTED_TREE_CLASSIFIER",
+                    "-o", "max_tree_depth=0"});
+  EXPECT_NE(range.exit_code, 0);
+  EXPECT_THAT(range.err, HasSubstr("max_tree_depth"));
+
+  auto type = Run({"train", "churn", "--target", "churn", "--model", "BOOSTED_TREE_CLASIFIER"});
+  EXPECT_NE(type.exit_code, 0);
+  EXPECT_THAT(type.err, HasSubstr("BOOSTED_TREE_CLASSIFIER"));
+
+  auto label = Run({"train", "churn", "--target", "chrun", "--model", "LOGISTIC_REG"});
+  EXPECT_NE(label.exit_code, 0);
+  EXPECT_THAT(label.err, HasSubstr("churn"));
+
+  auto corrupt = dir_.File("corrupt.bundle");
+  std::ofstream(corrupt) << "not a bundle";
+  auto imported = Run({"models", "import", corrupt, "--as", "bad"});
+  EXPECT_NE(imported.exit_code, 0);
+  EXPECT_THAT(imported.err, HasSubstr(corrupt));
+}
+
+}  // namespace
+}  // namespace strata
