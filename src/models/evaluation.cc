@@ -10,6 +10,20 @@
 namespace strata {
 namespace {
 
+// The stored curve keeps at most kCurvePoints points, evenly spaced over the full curve
+// (its first and last point included): one point per distinct score would put a
+// 100,000-point curve into every bundle of a large evaluation split. BigQuery ML's
+// ML.ROC_CURVE likewise reports about 100 thresholds.
+constexpr size_t kCurvePoints = 201;
+
+void ThinCurve(nlohmann::json* curve) {
+  if (!curve->is_array() || curve->size() <= kCurvePoints) return;
+  nlohmann::json thin = nlohmann::json::array();
+  const size_t n = curve->size();
+  for (size_t i = 0; i < kCurvePoints; ++i) thin.push_back((*curve)[i * (n - 1) / (kCurvePoints - 1)]);
+  *curve = std::move(thin);
+}
+
 nlohmann::json Finite(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
 
 nlohmann::json ClassificationFlat(const ClassificationMetrics& m, bool binary) {
@@ -130,6 +144,7 @@ Result<EvaluationResult> EvaluateOutput(const ModelBundle& bundle, const Table& 
     result.metrics = ClassificationFlat(m, true);
     result.metrics["positive_class"] = bundle.class_labels[1];
     result.summary = m.ToJson();
+    ThinCurve(&result.summary["roc_curve"]);
   } else {
     STRATA_ASSIGN_OR_RETURN(ClassificationMetrics m,
                             EvaluateMulticlass(y, probs, {}, bundle.class_labels));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_map>
 
 #include "data/value_parser.h"
@@ -69,6 +70,25 @@ Result<std::vector<std::string>> ClassLabels(const Column& label,
                              " classes");
     }
     if (it == classes.begin()) std::swap(classes[0], classes[1]);
+  } else if (classes.size() == 2) {
+    // The positive class (listed second) is the one that reads as positive ("1", "true",
+    // "yes", ...), else the minority class: imbalanced problems care about the rare class,
+    // and its F1 is what the decision threshold is tuned for.
+    auto reads_positive = [](std::string v) {
+      for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return v == "1" || v == "true" || v == "yes" || v == "y" || v == "t" || v == "positive";
+    };
+    bool first = reads_positive(classes[0]), second = reads_positive(classes[1]);
+    if (first != second) {
+      if (first) std::swap(classes[0], classes[1]);
+    } else {
+      std::vector<int> index = ClassIndices(label, classes);
+      int64_t count[2] = {0, 0};
+      for (int i : index) {
+        if (i >= 0) ++count[i];
+      }
+      if (count[1] > count[0]) std::swap(classes[0], classes[1]);
+    }
   }
   return classes;
 }

@@ -13,7 +13,8 @@ namespace strata {
 
 // The distinct non-null values of a classification label, as text, in natural order:
 // numbers numerically, BOOL false before true, text bytewise. With `positive` set for a
-// binary label, that class is moved to index 1 (the positive class).
+// binary label, that class is moved to index 1 (the positive class); without it, index 1 is
+// the class that reads as positive ("1", "true", "yes"...), else the minority class.
 Result<std::vector<std::string>> ClassLabels(const Column& label,
                                              const std::optional<std::string>& positive);
 

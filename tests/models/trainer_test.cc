@@ -206,5 +206,32 @@ TEST(BundleTest, CorruptOrTruncatedBundlesAreRefused) {
   }
 }
 
+TEST(TrainerTest, DefaultPositiveClassIsTheOneReadingPositiveElseTheMinority) {
+  // "insurance" sorts first but is the rare class: it must be the positive one.
+  std::string csv = "x,label\n";
+  for (int i = 0; i < 200; ++i) {
+    csv += std::to_string(i) + "," + (i % 10 == 0 ? "insurance" : "noinsurance") + "\n";
+  }
+  auto table = ReadCsvText(csv, "coil.csv");
+  ASSERT_OK(table);
+  TrainSpec spec;
+  spec.source = "coil";
+  spec.label = "label";
+  spec.model_type = "LOGISTIC_REG";
+  auto bundle = Train(spec, *table);
+  ASSERT_OK(bundle);
+  EXPECT_EQ(bundle->class_labels, (std::vector<std::string>{"noinsurance", "insurance"}));
+  EXPECT_EQ(bundle->metrics["positive_class"], "insurance");
+
+  // 0/1 labels: 1 is positive even when it is the majority.
+  std::string ones = "x,label\n";
+  for (int i = 0; i < 200; ++i) ones += std::to_string(i) + "," + (i % 10 == 0 ? "0" : "1") + "\n";
+  auto numeric = ReadCsvText(ones, "ones.csv");
+  ASSERT_OK(numeric);
+  auto b2 = Train(spec, *numeric);
+  ASSERT_OK(b2);
+  EXPECT_EQ(b2->class_labels[1], "1");
+}
+
 }  // namespace
 }  // namespace strata
