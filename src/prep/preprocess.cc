@@ -161,8 +161,21 @@ Result<Preprocessor> Preprocessor::Fit(const Table& train, const std::vector<std
     const int64_t n = col->size();
     if (IsCategorical(t.type, options.style)) {
       std::map<std::string, int64_t> counts;
-      for (int64_t r = 0; r < n; ++r) {
-        if (!col->IsNull(r)) ++counts[CategoryText(*col, r)];
+      if (col->type() == DataType::kString) {
+        // Count dictionary codes, then name them: one string per category, not per row.
+        std::vector<int64_t> by_code(col->dictionary().size(), 0);
+        for (int64_t r = 0; r < n; ++r) {
+          if (!col->IsNull(r)) ++by_code[col->GetCode(r)];
+        }
+        for (size_t code = 0; code < by_code.size(); ++code) {
+          if (by_code[code] > 0) {
+            counts[std::string(col->dictionary().Get(static_cast<uint32_t>(code)))] += by_code[code];
+          }
+        }
+      } else {
+        for (int64_t r = 0; r < n; ++r) {
+          if (!col->IsNull(r)) ++counts[CategoryText(*col, r)];
+        }
       }
       std::vector<std::pair<std::string, int64_t>> by_count(counts.begin(), counts.end());
       if (one_hot && static_cast<int>(by_count.size()) > options.max_categories) {
