@@ -82,12 +82,7 @@ Status CheckData(const TrainingData& data, Task task, std::string_view what) {
 }
 
 // Builds the DMatrix XGBoost trains or evaluates on (labels and weights included).
-Result<xgb::DMatrix> TrainingMatrix(const TrainingData& data, const TreeTrainingPlan& plan,
-                                    const xgb::DMatrix* reference) {
-  if (plan.quantized) {
-    return xgb::DMatrix::Quantized(*data.features, data.labels, data.weights, plan.max_bin,
-                                   reference, plan.threads);
-  }
+Result<xgb::DMatrix> TrainingMatrix(const TrainingData& data, const TreeTrainingPlan& plan) {
   STRATA_ASSIGN_OR_RETURN(xgb::DMatrix m, xgb::DMatrix::FromFeatures(*data.features, plan.threads));
   STRATA_RETURN_IF_ERROR(m.SetLabels(data.labels));
   if (!data.weights.empty()) STRATA_RETURN_IF_ERROR(m.SetWeights(data.weights));
@@ -126,11 +121,11 @@ Status TreeModel::Fit(const TrainingData& data, const FitContext& context) {
 
 Status TreeModel::Train(const TrainingData& data, const FitContext& context,
                         const TreeTrainingPlan& plan) {
-  STRATA_ASSIGN_OR_RETURN(xgb::DMatrix train, TrainingMatrix(data, plan, nullptr));
+  STRATA_ASSIGN_OR_RETURN(xgb::DMatrix train, TrainingMatrix(data, plan));
   xgb::DMatrix eval;
   std::vector<const xgb::DMatrix*> matrices = {&train};
   if (context.eval != nullptr) {
-    STRATA_ASSIGN_OR_RETURN(eval, TrainingMatrix(*context.eval, plan, &train));
+    STRATA_ASSIGN_OR_RETURN(eval, TrainingMatrix(*context.eval, plan));
     matrices.push_back(&eval);
   }
   STRATA_ASSIGN_OR_RETURN(xgb::Booster booster, xgb::Booster::Create(matrices));

@@ -32,7 +32,6 @@ struct TreeTrainingPlan {
   bool early_stop = false;       // stop early and keep the best round
   double min_rel_progress = 0;   // BigQuery ML's rule (used when early_stopping_rounds == 0)
   int early_stopping_rounds = 0; // XGBoost's rule: rounds without improvement
-  bool quantized = true;         // tree_method hist: train on a QuantileDMatrix
   int max_bin = 256;
   int threads = 1;
 };

@@ -91,42 +91,6 @@ Result<Prediction> CopyPrediction(const bst_ulong* shape, bst_ulong dim, const f
   return out;
 }
 
-// The single-batch data iterator behind a QuantileDMatrix. XGBoost calls Reset and Next
-// once per pass (it makes two: sketching, then binning); Next hands it the whole matrix
-// through the proxy. Errors cannot cross the C callback, so they are kept and reported
-// after XGQuantileDMatrixCreateFromCallback returns.
-struct QuantileSource {
-  const FeatureMatrix* features = nullptr;
-  std::span<const double> labels, weights;
-  DMatrixHandle proxy = nullptr;
-  bool done = false;
-  Status error;
-};
-
-void QuantileReset(DataIterHandle handle) { static_cast<QuantileSource*>(handle)->done = false; }
-
-int QuantileNext(DataIterHandle handle) {
-  auto* source = static_cast<QuantileSource*>(handle);
-  if (source->done || !source->error.ok()) return 0;
-  source->done = true;
-  std::string data = ColumnMajorInterface(*source->features);
-  source->error = CheckInternal(XGProxyDMatrixSetDataDense(source->proxy, data.c_str()),
-                                "passing features to XGBoost");
-  if (source->error.ok() && !source->labels.empty()) {
-    std::string labels = VectorInterface(source->labels);
-    source->error = CheckInternal(
-        XGDMatrixSetInfoFromInterface(source->proxy, "label", labels.c_str()),
-        "passing labels to XGBoost");
-  }
-  if (source->error.ok() && !source->weights.empty()) {
-    std::string weights = VectorInterface(source->weights);
-    source->error = CheckInternal(
-        XGDMatrixSetInfoFromInterface(source->proxy, "weight", weights.c_str()),
-        "passing row weights to XGBoost");
-  }
-  return source->error.ok() ? 1 : 0;
-}
-
 }  // namespace
 
 // ---- DMatrix ----
@@ -150,30 +114,6 @@ Result<DMatrix> DMatrix::FromFeatures(const FeatureMatrix& features, int threads
   STRATA_RETURN_IF_ERROR(CheckInternal(
       XGDMatrixCreateFromDense(data.c_str(), MatrixConfig(threads).c_str(), &handle),
       fmt::format("building an XGBoost matrix of {} x {}", features.rows(), features.cols())));
-  return DMatrix(handle);
-}
-
-Result<DMatrix> DMatrix::Quantized(const FeatureMatrix& features, std::span<const double> labels,
-                                   std::span<const double> weights, int max_bin,
-                                   const DMatrix* reference, int threads) {
-  InstallLogSink();
-  DMatrixHandle proxy = nullptr;
-  STRATA_RETURN_IF_ERROR(CheckInternal(XGProxyDMatrixCreate(&proxy), "creating an XGBoost proxy"));
-  DMatrix proxy_owner(proxy);  // freed on every path
-  QuantileSource source;
-  source.features = &features;
-  source.labels = labels;
-  source.weights = weights;
-  source.proxy = proxy;
-  std::string config =
-      fmt::format(R"({{"missing": NaN, "nthread": {}, "max_bin": {}}})", threads, max_bin);
-  DMatrixHandle handle = nullptr;
-  int rc = XGQuantileDMatrixCreateFromCallback(
-      &source, proxy, reference == nullptr ? nullptr : reference->handle_, &QuantileReset,
-      &QuantileNext, config.c_str(), &handle);
-  STRATA_RETURN_IF_ERROR(source.error);
-  STRATA_RETURN_IF_ERROR(CheckInternal(
-      rc, fmt::format("quantising {} x {} features for XGBoost", features.rows(), features.cols())));
   return DMatrix(handle);
 }
 

@@ -4,7 +4,8 @@
 // Handles are RAII objects, so no error path leaks a booster or a matrix.
 //
 //   STRATA_ASSIGN_OR_RETURN(xgb::DMatrix train,
-//                           xgb::DMatrix::Quantized(features, labels, {}, 256, nullptr, 8));
+//                           xgb::DMatrix::FromFeatures(features, 8));
+//   STRATA_RETURN_IF_ERROR(train.SetLabels(labels));
 //   const xgb::DMatrix* cache[] = {&train};
 //   STRATA_ASSIGN_OR_RETURN(xgb::Booster booster, xgb::Booster::Create(cache));
 //   STRATA_RETURN_IF_ERROR(booster.SetParam("objective", "binary:logistic"));
@@ -43,15 +44,6 @@ class DMatrix {
   // A plain DMatrix holding XGBoost's own copy of `features` (NaN = missing); `features`
   // may be freed afterwards. For the exact and approx tree methods, and for TreeSHAP.
   static Result<DMatrix> FromFeatures(const FeatureMatrix& features, int threads);
-
-  // A QuantileDMatrix for the hist tree method: the values are quantised straight from
-  // `features` into histogram bins (max_bin per feature), which is what xgboost-python's
-  // XGBClassifier/XGBRegressor build for hist and costs less time and memory than a plain
-  // DMatrix. Evaluation data passes the training matrix as `reference` so it shares its bins.
-  // `labels` and `weights` may be empty.
-  static Result<DMatrix> Quantized(const FeatureMatrix& features, std::span<const double> labels,
-                                   std::span<const double> weights, int max_bin,
-                                   const DMatrix* reference, int threads);
 
   // Sets the label or weight of every row (one value per row).
   Status SetLabels(std::span<const double> labels);

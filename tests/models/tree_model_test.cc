@@ -113,7 +113,7 @@ TEST(TreeModelsTest, MapsOptionsToXgboostParameters) {
   EXPECT_EQ(p["rate_drop"], "0.25");
   EXPECT_EQ(p["seed"], "7");
   EXPECT_EQ(p["nthread"], "2");
-  EXPECT_TRUE(plan->quantized);
+  EXPECT_EQ(p["max_bin"], "256");
 
   auto forest = PlanTreeTraining(TreeEnsemble::kRandomForest, Task::kRegression, 0,
                                  Context(Type("RANDOM_FOREST_REGRESSOR"), {{"tree_method", "EXACT"}}));
@@ -124,7 +124,7 @@ TEST(TreeModelsTest, MapsOptionsToXgboostParameters) {
   EXPECT_EQ(f["tree_method"], "exact");
   EXPECT_EQ(f["objective"], "reg:squarederror");
   EXPECT_EQ(forest->max_rounds, 1);
-  EXPECT_FALSE(forest->quantized);
+  EXPECT_EQ(f.count("max_bin"), 0u);  // exact: no histogram
 
   auto conflict = PlanTreeTraining(TreeEnsemble::kBoosted, Task::kClassification, 2,
                                    Context(type, {{"early_stop", false}, {"early_stopping_rounds", 3}}));
