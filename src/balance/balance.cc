@@ -11,18 +11,11 @@
 #include <random>
 
 #include "common/parallel.h"
+#include "common/random.h"
 #include "strata/suggest.h"
 
 namespace strata {
 namespace {
-
-int64_t UniformBelow(std::mt19937_64& rng, int64_t n) {
-  return static_cast<int64_t>(rng() % static_cast<uint64_t>(n));
-}
-
-double Uniform01(std::mt19937_64& rng) {
-  return static_cast<double>(rng() >> 11) * 0x1.0p-53;  // 53 random bits in [0, 1)
-}
 
 // The rows of each class, in row order.
 std::vector<std::vector<int64_t>> RowsByClass(std::span<const double> labels, int k) {
@@ -236,7 +229,7 @@ Result<BalancedData> Rebalance(const FeatureMatrix& x, std::span<const double> l
       auto size = static_cast<int64_t>(rows.size());
       if (size <= target) continue;
       // Partial Fisher-Yates: the first `target` positions are a uniform sample.
-      for (int64_t i = 0; i < target; ++i) std::swap(rows[i], rows[i + UniformBelow(rng, size - i)]);
+      for (int64_t i = 0; i < target; ++i) std::swap(rows[i], rows[i + UniformIndex(rng, size - i)]);
       for (int64_t i = target; i < size; ++i) keep[rows[i]] = 0;
       double factor = static_cast<double>(size) / static_cast<double>(target);
       if (spec.downsample_upweight) {
@@ -281,7 +274,7 @@ Result<BalancedData> Rebalance(const FeatureMatrix& x, std::span<const double> l
       }
       if (method == UpsampleMethod::kDuplicate) {
         for (int64_t i = 0; i < add; ++i) {
-          int64_t p = members[UniformBelow(rng, size)];
+          int64_t p = members[UniformIndex(rng, size)];
           w.source.push_back(w.source[p]);
           w.labels.push_back(static_cast<double>(c));
           w.weights.push_back(w.weights[p]);
@@ -294,9 +287,9 @@ Result<BalancedData> Rebalance(const FeatureMatrix& x, std::span<const double> l
         Neighbours nb = NearestNeighbours(x, original, groups, penalty, spec.smote_k_neighbors,
                                           ResolveThreads(0));
         for (int64_t i = 0; i < add; ++i) {
-          int64_t a = UniformBelow(rng, size);
-          int64_t b = nb.index[static_cast<size_t>(a * nb.k + UniformBelow(rng, nb.k))];
-          double gap = Uniform01(rng);
+          int64_t a = UniformIndex(rng, size);
+          int64_t b = nb.index[static_cast<size_t>(a * nb.k + UniformIndex(rng, nb.k))];
+          double gap = UniformUnit(rng);
           std::vector<double> row(static_cast<size_t>(x.cols()));
           for (int col : groups.numeric) {
             double va = x.at(original[a], col), vb = x.at(original[b], col);

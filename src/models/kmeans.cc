@@ -13,6 +13,7 @@
 #include <random>
 
 #include "common/parallel.h"
+#include "common/random.h"
 #include "models/builtin_models.h"
 
 namespace strata {
@@ -269,8 +270,6 @@ void UpdateClosest(const Points& p, const std::vector<double>& centroid, int thr
   });
 }
 
-// A uniform double in [0, 1) from 53 random bits (the same on every standard library).
-double Uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 // Greedy k-means++ (Arthur & Vassilvitskii; scikit-learn's variant): each new centroid is the
 // best, by total potential, of 2 + ln(k) rows drawn with probability proportional to their
@@ -284,7 +283,7 @@ std::vector<double> KMeansPlusPlus(const Points& p, int k, std::mt19937_64& rng,
   auto directionless = [&](int64_t r) {
     return p.distance == KMeansDistance::kCosine && p.inv_norm[r] == 0;
   };
-  int64_t first_row = static_cast<int64_t>(rng() % static_cast<uint64_t>(n));
+  int64_t first_row = UniformIndex(rng, n);
   for (int64_t step = 0; step < n && directionless(first_row); ++step) first_row = (first_row + 1) % n;
   CopyRow(p, first_row, centroids.data());
   std::vector<double> closest(static_cast<size_t>(n), std::numeric_limits<double>::infinity());
@@ -305,11 +304,11 @@ std::vector<double> KMeansPlusPlus(const Points& p, int k, std::mt19937_64& rng,
     for (int t = 0; t < trials; ++t) {
       int64_t r;
       if (running > 0) {
-        const double target = Uniform(rng) * running;
+        const double target = UniformUnit(rng) * running;
         r = std::lower_bound(cumulative.begin(), cumulative.end(), target) - cumulative.begin();
         r = std::min(r, n - 1);
       } else {
-        r = static_cast<int64_t>(rng() % static_cast<uint64_t>(n));  // every row is a centroid
+        r = UniformIndex(rng, n);  // every row is a centroid
       }
       CopyRow(p, r, candidates.data() + static_cast<size_t>(t) * d);
     }
@@ -330,7 +329,7 @@ std::vector<double> RandomRows(const Points& p, int k, std::mt19937_64& rng) {
   const int d = p.x->cols();
   std::vector<int64_t> rows;
   while (static_cast<int>(rows.size()) < k) {
-    int64_t r = static_cast<int64_t>(rng() % static_cast<uint64_t>(n));
+    int64_t r = UniformIndex(rng, n);
     if (std::find(rows.begin(), rows.end(), r) == rows.end()) rows.push_back(r);
   }
   std::vector<double> centroids(static_cast<size_t>(k) * d);

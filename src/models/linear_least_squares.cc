@@ -41,6 +41,22 @@ bool EarlyStop(const CoordinateDescentOptions& o, double previous, double curren
          o.min_rel_progress;
 }
 
+// After a coordinate-descent pass: converged when no coefficient moved by more than
+// tolerance x the largest one, or stopped early by min_rel_progress. Sets `reason` when so.
+bool PassStops(const CoordinateDescentOptions& o, double largest_change, const Eigen::VectorXd& beta,
+               double previous, double value, StopReason* reason) {
+  const double scale = beta.size() > 0 ? beta.cwiseAbs().maxCoeff() : 0.0;
+  if (largest_change <= o.tolerance * scale) {
+    *reason = StopReason::kConverged;
+    return true;
+  }
+  if (EarlyStop(o, previous, value)) {
+    *reason = StopReason::kEarlyStop;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void WeightedMeans(const FeatureMatrix& x, std::span<const double> y, std::span<const double> w,
@@ -173,15 +189,7 @@ Result<SolverResult> CoordinateDescentGram(const GramSystem& system,
     result.iterations = pass;
     result.value = value;
     STRATA_RETURN_IF_ERROR(on_pass(pass, beta, value));
-    const double scale = p > 0 ? beta.cwiseAbs().maxCoeff() : 0.0;
-    if (largest_change <= o.tolerance * scale) {
-      result.reason = StopReason::kConverged;
-      return result;
-    }
-    if (EarlyStop(o, previous, value)) {
-      result.reason = StopReason::kEarlyStop;
-      return result;
-    }
+    if (PassStops(o, largest_change, beta, previous, value, &result.reason)) return result;
     previous = value;
   }
   return result;
@@ -230,15 +238,7 @@ Result<SolverResult> CoordinateDescentResidual(const FeatureMatrix& x, std::span
     result.iterations = pass;
     result.value = value;
     STRATA_RETURN_IF_ERROR(on_pass(pass, beta, value));
-    const double scale = p > 0 ? beta.cwiseAbs().maxCoeff() : 0.0;
-    if (largest_change <= o.tolerance * scale) {
-      result.reason = StopReason::kConverged;
-      return result;
-    }
-    if (EarlyStop(o, previous, value)) {
-      result.reason = StopReason::kEarlyStop;
-      return result;
-    }
+    if (PassStops(o, largest_change, beta, previous, value, &result.reason)) return result;
     previous = value;
   }
   return result;

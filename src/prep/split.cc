@@ -10,6 +10,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "common/random.h"
 #include "strata/suggest.h"
 
 namespace strata {
@@ -21,15 +22,9 @@ constexpr int64_t kAutoFractionUpTo = 50'000;
 constexpr int64_t kAutoLargeEvalRows = 10'000;
 constexpr double kAutoEvalFraction = 0.2;
 
-// A uniform integer in [0, n) from a 64-bit generator whose output the C++ standard fixes
-// (std::mt19937_64), so a seed gives the same split on every platform and library version.
-int64_t UniformBelow(std::mt19937_64& rng, int64_t n) {
-  return static_cast<int64_t>(rng() % static_cast<uint64_t>(n));
-}
-
 void Shuffle(std::vector<int64_t>& rows, std::mt19937_64& rng) {
   for (int64_t i = static_cast<int64_t>(rows.size()) - 1; i > 0; --i) {
-    std::swap(rows[i], rows[UniformBelow(rng, i + 1)]);
+    std::swap(rows[i], rows[UniformIndex(rng, i + 1)]);
   }
 }
 
