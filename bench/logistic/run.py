@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Logistic regression end to end: `strata collect + train LOGISTIC_REG + predict` against
+"""Logistic regression end to end: `strata train --file LOGISTIC_REG + predict` against
 pandas + scikit-learn's LogisticRegression (lbfgs), on the file of bench/train.
 
 The same generated CSV as bench/train (1M rows x 22 columns + is_eval; generate.py), the
@@ -96,8 +96,8 @@ def main():
         wall = med(name, "wall")
         steps = {k: statistics.median(r["steps"][k] for r in runs) for k in runs[0]["steps"]}
         if name.startswith("strata"):
-            detail = "collect + train + predict " + " + ".join(
-                f"{steps[k]:.2f}" for k in ("collect", "train", "predict"))
+            keys = [k for k in ("collect", "train", "predict") if k in steps]
+            detail = " + ".join(keys) + " " + " + ".join(f"{steps[k]:.2f}" for k in keys)
         else:
             detail = "read + encode + fit + predict " + " + ".join(
                 f"{steps[k]:.2f}" for k in ("read", "prepare", "train", "predict"))
@@ -139,7 +139,7 @@ def main():
         f"interleaved; peak RSS is the largest of the contender's processes (os.wait4); ROC "
         f"AUC and log loss computed by this script with sklearn from each contender's "
         f"probabilities for the same evaluation rows.\n"
-        f"Wall s: Strata's three processes (collect into a fresh workspace, train, predict "
+        f"Wall s: Strata's two processes (`train --file` straight from the CSV, predict "
         f"the evaluation rows from a CSV file to a CSV file); sklearn's read + encode + fit + "
         f"predict inside the process after the imports (process wall s includes interpreter "
         f"start and imports).\n\n"
@@ -147,9 +147,9 @@ def main():
         f"Command: `/usr/bin/python3 bench/logistic/run.py --rows {args.rows} --repeat "
         f"{args.repeat} --threads {args.threads} --l2 {args.l2:g} --strata {rel}"
         f"{f' --omp-wait-policy {policy.lower()}' if policy else ''}`; Strata's training step is "
-        f"`strata -w W.db train t --target label --model LOGISTIC_REG -o l2_reg={args.l2:g} "
+        f"`strata -w W.db train --file FILE --target label --model LOGISTIC_REG -o l2_reg={args.l2:g} "
         f"[-o max_iterations=100 -o early_stop=false] --split custom -o data_split_col=is_eval "
-        f"--name m --threads {args.threads}` (collect and predict as in the boosted-tree "
+        f"--name m --threads {args.threads}` (predict as in the boosted-tree "
         f"benchmark); the peer is `bench/train/peer.py logistic`.\n")
     benchlib.update_results(SECTION, section)
     print(f"updated {benchlib.RESULTS}", file=sys.stderr)

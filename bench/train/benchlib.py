@@ -175,19 +175,29 @@ def remove_workspace(ws):
             os.remove(ws + suffix)
 
 
-def run_strata(strata, data, evalf, workdir, threads, model_args, tag):
-    """`strata collect` (fresh workspace) + `train --split custom` + `predict` the evaluation
-    file; returns {wall, steps, rss, probs, own (Strata's own metrics), process_wall}."""
+def run_strata(strata, data, evalf, workdir, threads, model_args, tag, route="file"):
+    """Strata end to end in its own processes; returns {wall, steps, rss, probs, own
+    (Strata's own metrics), process_wall}.
+
+    route "file": `train --file DATA --split custom` (straight from the CSV) + `predict` the
+    evaluation file. route "workspace": `collect` into a fresh workspace, `train TABLE`, then
+    the same `predict`."""
     ws = os.path.join(workdir, f"{tag}.db")
     preds = os.path.join(workdir, f"{tag}_preds.csv")
     remove_workspace(ws)
     env = child_env(threads)
     steps = {}
     rss = 0.0
-    argv = [strata, "-q", "-w", ws, "collect", data, "--as", "t", "--threads", str(threads)]
-    wall, peak, _, _, _ = run_child(argv, env)
-    steps["collect"], rss = wall, max(rss, peak)
-    argv = [strata, "-q", "-w", ws, "train", "t", "--target", "label", *model_args,
+    if route == "workspace":
+        argv = [strata, "-q", "-w", ws, "collect", data, "--as", "t", "--threads", str(threads)]
+        wall, peak, _, _, _ = run_child(argv, env)
+        steps["collect"], rss = wall, max(rss, peak)
+        source = ["t"]
+    elif route == "file":
+        source = ["--file", data]
+    else:
+        raise ValueError(f"unknown route {route!r}")
+    argv = [strata, "-q", "-w", ws, "train", *source, "--target", "label", *model_args,
             "--split", "custom", "-o", "data_split_col=is_eval", "--name", "m",
             "--threads", str(threads), "--format", "json"]
     wall, peak, out, _, _ = run_child(argv, env)

@@ -51,6 +51,11 @@ struct DataFileReport {
 Result<Table> ReadDataFile(const std::string& path, const DataFileOptions& options = {},
                            DataFileReport* report = nullptr);
 
+// The content hash of a data file: "xxh3:" + XXH3-64 of its bytes in hex. Model lineage
+// records it when a model is trained straight from a file (workspace tables have their own
+// fingerprint in the catalog). NotFound / IoError as ReadDataFile; "-" has no fingerprint.
+Result<std::string> FileFingerprint(const std::string& path);
+
 // Writes a table to a file ("-": standard output) in the given format (kAuto: from the
 // extension), via a temporary file and a rename, so a failure leaves no partial file.
 Status WriteDataFile(const Table& table, const std::string& path,

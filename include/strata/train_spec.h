@@ -75,7 +75,8 @@ struct ThresholdSpec {
 };
 
 struct TrainSpec {
-  std::string source;      // a workspace table (later: a file, a SQL query)
+  std::string source;       // a workspace table, or
+  std::string source_file;  // a CSV/TSV/JSON Lines file read through ReadDataFile
   std::string label;       // the column to predict (empty for KMEANS)
   std::string model_type;  // BigQuery ML name, e.g. "LOGISTIC_REG"
   nlohmann::json options = nlohmann::json::object();  // the model type's own options

@@ -33,6 +33,9 @@ Status ValidateTrainSpec(const TrainSpec& spec, const Table& data);
 // Trains a model as described above.
 Result<ModelBundle> Train(const TrainSpec& spec, const Table& data,
                           const TrainOptions& options = {});
+// The same, taking the table over: its memory is released as soon as the training and
+// evaluation parts are copied out, which lowers the peak on large data.
+Result<ModelBundle> Train(const TrainSpec& spec, Table&& data, const TrainOptions& options = {});
 
 // Evaluates a bundle on a labelled table (ML.EVALUATE with input data); `threshold`
 // overrides the bundle's for binary models. Returns the metrics JSON as stored in bundles.

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -13,6 +14,7 @@
 #include "cli/ml_common.h"
 #include "cli/output.h"
 #include "cli/progress_bar.h"
+#include "strata/data_file.h"
 #include "strata/model_store.h"
 #include "strata/trainer.h"
 #include "strata/workspace.h"
@@ -22,6 +24,7 @@ namespace {
 
 struct TrainArgs {
   std::string table;
+  std::string file;
   std::string target;
   std::string model_type;
   std::string name;
@@ -54,6 +57,12 @@ Result<TrainSpec> BuildSpec(const TrainArgs& a) {
     if (j.is_discarded()) return InvalidArgument("spec file '" + a.spec_file + "' is not valid JSON");
     STRATA_ASSIGN_OR_RETURN(TrainSpec spec, TrainSpec::FromJson(j));
     if (!a.table.empty()) spec.source = a.table;
+    if (!a.file.empty()) spec.source_file = a.file;
+    if (!a.table.empty() || !a.file.empty()) {
+      // The command line names the data; it replaces the spec file's.
+      if (a.table.empty()) spec.source.clear();
+      if (a.file.empty()) spec.source_file.clear();
+    }
     return spec;
   }
   STRATA_ASSIGN_OR_RETURN(nlohmann::json options, ParseNameValues(a.options, "--option"));
@@ -79,6 +88,7 @@ Result<TrainSpec> BuildSpec(const TrainArgs& a) {
   if (a.seed >= 0) options["seed"] = a.seed;
   STRATA_ASSIGN_OR_RETURN(TrainSpec spec, TrainSpecFromOptions(options));
   spec.source = a.table;
+  spec.source_file = a.file;
   return spec;
 }
 
@@ -111,9 +121,20 @@ void PrintImportance(const ModelBundle& bundle) {
 
 Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
   STRATA_ASSIGN_OR_RETURN(TrainSpec spec, BuildSpec(args));
-  if (spec.source.empty()) return InvalidArgument("give the training table: strata train TABLE ...");
-  STRATA_ASSIGN_OR_RETURN(auto ws, OpenWorkspace(global, /*create=*/false));
-  std::string name = args.name.empty() ? spec.source + "_model" : args.name;
+  if (!spec.source.empty() && !spec.source_file.empty()) {
+    return InvalidArgument("give the training data once: a workspace TABLE or --file FILE, not both");
+  }
+  if (spec.source.empty() && spec.source_file.empty()) {
+    return InvalidArgument(
+        "give the training data: strata train TABLE ... (a workspace table) or strata train "
+        "--file FILE ... (a CSV/TSV/JSON Lines file)");
+  }
+  const bool from_file = !spec.source_file.empty();
+  // Training from a file needs a workspace for the model only: create it if need be.
+  STRATA_ASSIGN_OR_RETURN(auto ws, OpenWorkspace(global, /*create=*/from_file));
+  const std::string data_name =
+      from_file ? std::filesystem::path(spec.source_file).stem().string() : spec.source;
+  std::string name = args.name.empty() ? data_name + "_model" : args.name;
   ModelStore store(*ws);
   if (store.Has(name) && !args.replace) {
     // A retrained model becomes the next version; say so rather than surprise.
@@ -121,17 +142,27 @@ Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
       std::cerr << fmt::format("note: model '{}' exists; this training adds a new version\n", name);
     }
   }
-  STRATA_ASSIGN_OR_RETURN(Table data, ws->ReadTable(spec.source));
-  STRATA_ASSIGN_OR_RETURN(TableInfo info, ws->DescribeTable(spec.source));
+  Table data;
+  std::string fingerprint;
+  if (from_file) {
+    DataFileOptions read;
+    if (args.threads > 0) read.csv.threads = args.threads;
+    STRATA_ASSIGN_OR_RETURN(data, ReadDataFile(spec.source_file, read));
+    STRATA_ASSIGN_OR_RETURN(fingerprint, FileFingerprint(spec.source_file));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(data, ws->ReadTable(spec.source));
+    STRATA_ASSIGN_OR_RETURN(TableInfo info, ws->DescribeTable(spec.source));
+    fingerprint = info.fingerprint;
+  }
 
   ProgressBar bar(!global.quiet && StderrIsTty());
   TrainOptions options;
   options.progress = bar.Callback("iterations");
   options.threads = args.threads;
-  options.data_fingerprint = info.fingerprint;
+  options.data_fingerprint = fingerprint;
   options.cancel = &g_cancel;
   auto previous = std::signal(SIGINT, OnInterrupt);
-  auto bundle = Train(spec, data, options);
+  auto bundle = Train(spec, std::move(data), options);
   std::signal(SIGINT, previous);
   bar.Finish();
   if (!bundle.ok()) return bundle.status();
@@ -167,8 +198,9 @@ Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
   PrintMetrics(bundle->metrics, global.format, std::cout);
   PrintConfusion(bundle->eval_summary, std::cout);
   PrintImportance(*bundle);
-  std::cout << fmt::format("Next: strata evaluate {0} | strata predict {0} --table {1}\n", name,
-                           spec.source);
+  std::cout << fmt::format("Next: strata evaluate {0} | strata predict {0} {1} {2}\n", name,
+                           from_file ? "--file" : "--table",
+                           from_file ? spec.source_file : spec.source);
   return Status::Ok();
 }
 
@@ -177,8 +209,12 @@ Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
 void AddTrainCommand(CLI::App& app, CommandContext& ctx) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "train", "Step 4: train a model on a workspace table and store it as a new version");
+      "train",
+      "Step 4: train a model on a workspace table or a data file and store it as a new version");
   cmd->add_option("table", a->table, "Training table in the workspace");
+  cmd->add_option("--file", a->file,
+                  "Train straight from a CSV/TSV/JSON Lines file instead of a table (read as "
+                  "`strata collect` reads it; the model records the file's fingerprint)");
   cmd->add_option("-t,--target", a->target, "The label column to predict (input_label_cols)");
   cmd->add_option("-m,--model", a->model_type,
                   "Model type: LINEAR_REG, LOGISTIC_REG, BOOSTED_TREE_CLASSIFIER, "

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <atomic>
 #include <cctype>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <vector>
 
 #include "data/data_file_internal.h"
 #include "strata/suggest.h"
@@ -197,6 +199,35 @@ Result<Table> ReadDataFile(const std::string& path, const DataFileOptions& optio
   r.rows = table.num_rows();
   r.columns = table.num_columns();
   return table;
+}
+
+Result<std::string> FileFingerprint(const std::string& path) {
+  if (path == "-") return InvalidArgument("standard input has no fingerprint");
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return NotFound(fmt::format("file '{}' does not exist", path));
+    return IoError(fmt::format("cannot open '{}': {}", path, std::strerror(err)));
+  }
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  std::vector<char> buffer(1 << 20);
+  Status status = Status::Ok();
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      status = IoError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+      break;
+    }
+    if (n == 0) break;
+    XXH3_64bits_update(state, buffer.data(), static_cast<size_t>(n));
+  }
+  ::close(fd);
+  const XXH64_hash_t hash = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  if (!status.ok()) return status;
+  return fmt::format("xxh3:{:016x}", static_cast<uint64_t>(hash));
 }
 
 Status WriteDataFile(const Table& table, const std::string& path, FileFormat format) {

@@ -139,6 +139,7 @@ const std::vector<OptionSpec>& CommonTrainOptions() {
 nlohmann::json TrainSpec::ToJson() const {
   nlohmann::json j;
   j["source"] = source;
+  if (!source_file.empty()) j["source_file"] = source_file;
   j["label"] = label;
   j["model_type"] = model_type;
   j["options"] = options;
@@ -170,7 +171,7 @@ nlohmann::json TrainSpec::ToJson() const {
 Result<TrainSpec> TrainSpec::FromJson(const nlohmann::json& j) {
   if (!j.is_object()) return InvalidArgument("a training spec must be a JSON object");
   static const std::vector<std::string> kFields = {
-      "source", "label", "model_type", "options", "features", "split",
+      "source", "source_file", "label", "model_type", "options", "features", "split",
       "balance", "threshold", "positive_class", "seed", "instance_weight_col",
       "enable_global_explain"};
   for (const auto& [key, value] : j.items()) {
@@ -185,6 +186,12 @@ Result<TrainSpec> TrainSpec::FromJson(const nlohmann::json& j) {
   };
   try {
     if (j.contains("source")) spec.source = j["source"].get<std::string>();
+    if (j.contains("source_file")) spec.source_file = j["source_file"].get<std::string>();
+    if (!spec.source.empty() && !spec.source_file.empty()) {
+      return InvalidArgument(
+          "training spec: give either 'source' (a workspace table) or 'source_file' (a data "
+          "file), not both");
+    }
     if (j.contains("label")) spec.label = j["label"].get<std::string>();
     if (!j.contains("model_type") || !j["model_type"].is_string()) {
       return field_error("model_type", "a model type name such as \"LOGISTIC_REG\"");

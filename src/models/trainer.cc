@@ -171,9 +171,13 @@ Status ValidateTrainSpec(const TrainSpec& spec, const Table& data) {
   return MakePlan(spec, data).status();
 }
 
-Result<ModelBundle> Train(const TrainSpec& spec, const Table& data, const TrainOptions& options) {
+// `owned`, when not null, is `data` itself, handed over by the caller: it is emptied once
+// the parts are taken out of it.
+Result<ModelBundle> TrainImpl(const TrainSpec& spec, const Table& data, Table* owned,
+                              const TrainOptions& options) {
   auto started = std::chrono::steady_clock::now();
   STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(spec, data));
+  const int64_t data_rows = data.num_rows();
   const Task task = plan.type->task;
   const bool classification = task == Task::kClassification;
 
@@ -184,6 +188,12 @@ Result<ModelBundle> Train(const TrainSpec& spec, const Table& data, const TrainO
   Table train = data.Take(split.train);
   const bool has_eval = !split.eval.empty();
   Table eval = has_eval ? data.Take(split.eval) : Table();
+  const std::string label_name = plan.label ? plan.label->name() : "";
+  const DataType label_type = plan.label ? plan.label->type() : DataType::kString;
+  if (owned != nullptr) {
+    plan.label = nullptr;  // pointed into `data`
+    *owned = Table();
+  }
 
   Report(options, "preprocessing", 0, 1);
   PreprocessOptions prep_options;
@@ -196,13 +206,15 @@ Result<ModelBundle> Train(const TrainSpec& spec, const Table& data, const TrainO
   }
 
   std::vector<double> y_train, y_eval;
-  if (plan.label) {
-    y_train = LabelValues(train.column(train.ColumnIndex(plan.label->name())), plan.classes, task);
+  if (!label_name.empty()) {
+    y_train = LabelValues(train.column(train.ColumnIndex(label_name)), plan.classes, task);
     if (has_eval) {
-      y_eval = LabelValues(eval.column(eval.ColumnIndex(plan.label->name())), plan.classes, task);
+      y_eval = LabelValues(eval.column(eval.ColumnIndex(label_name)), plan.classes, task);
     }
   }
   STRATA_ASSIGN_OR_RETURN(std::vector<double> w_train, RowWeights(train, spec.instance_weight_col));
+  // With an evaluation part the training rows live on as features, labels and weights only.
+  if (has_eval) train = Table();
 
   // Rebalance the training part only: evaluation rows never pass through here.
   // The rebalanced copy trains; the untouched x_train stays for evaluation with no split.
@@ -223,6 +235,7 @@ Result<ModelBundle> Train(const TrainSpec& spec, const Table& data, const TrainO
     y_fit = std::move(balanced.labels);
     w_train = std::move(balanced.weights);
     rebalanced = true;
+    if (has_eval) x_train = FeatureMatrix();  // only the rebalanced copy is used from here
   }
   const FeatureMatrix& x_used = rebalanced ? x_fit : x_train;
 
@@ -245,10 +258,10 @@ Result<ModelBundle> Train(const TrainSpec& spec, const Table& data, const TrainO
   bundle.task = task;
   bundle.spec = spec;
   bundle.spec.model_type = plan.type->name;
-  if (plan.label) {
-    bundle.label = plan.label->name();
+  if (!label_name.empty()) {
+    bundle.label = label_name;
     bundle.spec.label = bundle.label;
-    bundle.label_type = plan.label->type();
+    bundle.label_type = label_type;
   }
   bundle.class_labels = plan.classes;
   bundle.positive_class = 1;
@@ -302,8 +315,9 @@ Result<ModelBundle> Train(const TrainSpec& spec, const Table& data, const TrainO
   bundle.preprocessor = std::move(prep);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  bundle.lineage = {{"source", spec.source},
-                    {"rows", data.num_rows()},
+  bundle.lineage = {{"source", spec.source_file.empty() ? spec.source : spec.source_file},
+                    {"source_kind", spec.source_file.empty() ? "table" : "file"},
+                    {"rows", data_rows},
                     {"train_rows", static_cast<int64_t>(split.train.size())},
                     {"eval_rows", static_cast<int64_t>(split.eval.size())},
                     {"split_method", SplitMethodName(split.method_used)},
@@ -313,6 +327,14 @@ Result<ModelBundle> Train(const TrainSpec& spec, const Table& data, const TrainO
                     {"training_seconds", seconds},
                     {"strata_version", STRATA_VERSION}};
   return bundle;
+}
+
+Result<ModelBundle> Train(const TrainSpec& spec, const Table& data, const TrainOptions& options) {
+  return TrainImpl(spec, data, nullptr, options);
+}
+
+Result<ModelBundle> Train(const TrainSpec& spec, Table&& data, const TrainOptions& options) {
+  return TrainImpl(spec, data, &data, options);
 }
 
 }  // namespace strata

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "common/parallel.h"
+#include "common/random.h"
 
 namespace strata {
 namespace {
@@ -89,6 +90,25 @@ Result<xgb::DMatrix> TrainingMatrix(const TrainingData& data, const TreeTraining
   return m;
 }
 
+// Above this many training rows the per-round training loss is measured on a fixed random
+// sample of this many of them: XGBoost's evaluation costs a pass over every row it is given
+// (measured: 3.8 s of 11 s for 100 rounds on 900,000 rows), and a loss curve for the log does
+// not need more. Early stopping on the training loss (no evaluation data) still sees all.
+constexpr int64_t kMaxLossRows = 50'000;
+
+// kMaxLossRows distinct row numbers out of `rows`, ascending, the same for a given seed.
+std::vector<int> LossSample(int64_t rows, uint64_t seed) {
+  std::mt19937_64 rng(seed ^ 0x5eed'1055ull);
+  std::vector<int> all(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < rows; ++i) all[i] = static_cast<int>(i);
+  for (int64_t i = 0; i < kMaxLossRows; ++i) {  // partial Fisher-Yates
+    std::swap(all[i], all[i + UniformIndex(rng, rows - i)]);
+  }
+  all.resize(kMaxLossRows);
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
 std::vector<double> ToDoubles(const std::vector<float>& v) {
   return std::vector<double>(v.begin(), v.end());
 }
@@ -122,13 +142,31 @@ Status TreeModel::Fit(const TrainingData& data, const FitContext& context) {
 Status TreeModel::Train(const TrainingData& data, const FitContext& context,
                         const TreeTrainingPlan& plan) {
   STRATA_ASSIGN_OR_RETURN(xgb::DMatrix train, TrainingMatrix(data, plan));
-  xgb::DMatrix eval;
-  std::vector<const xgb::DMatrix*> matrices = {&train};
-  if (context.eval != nullptr) {
-    STRATA_ASSIGN_OR_RETURN(eval, TrainingMatrix(*context.eval, plan));
-    matrices.push_back(&eval);
+  const bool watch_eval = context.eval != nullptr;
+  // The matrices evaluated each round: the training loss on `train` or a sample of it
+  // (kMaxLossRows), then the evaluation loss.
+  xgb::DMatrix loss_sample, eval;
+  const xgb::DMatrix* loss_matrix = &train;
+  const int64_t train_rows = data.features->rows();
+  const bool watch_train = plan.early_stop && !watch_eval;
+  if (train_rows > kMaxLossRows && !watch_train) {
+    STRATA_ASSIGN_OR_RETURN(loss_sample, train.Slice(LossSample(train_rows, context.seed)));
+    loss_matrix = &loss_sample;
+    loss_rows_ = kMaxLossRows;
+  } else {
+    loss_rows_ = train_rows;
   }
-  STRATA_ASSIGN_OR_RETURN(xgb::Booster booster, xgb::Booster::Create(matrices));
+  std::vector<const xgb::DMatrix*> evaluated = {loss_matrix};
+  if (watch_eval) {
+    STRATA_ASSIGN_OR_RETURN(eval, TrainingMatrix(*context.eval, plan));
+    evaluated.push_back(&eval);
+  }
+  // Every matrix the booster predicts each round is in its cache, so a round adds one tree's
+  // predictions rather than recomputing all of them.
+  std::vector<const xgb::DMatrix*> cached = {&train};
+  if (loss_matrix != &train) cached.push_back(loss_matrix);
+  if (watch_eval) cached.push_back(&eval);
+  STRATA_ASSIGN_OR_RETURN(xgb::Booster booster, xgb::Booster::Create(cached));
   for (const auto& [name, value] : plan.params) {
     STRATA_RETURN_IF_ERROR(booster.SetParam(name, value));
   }
@@ -138,7 +176,6 @@ Status TreeModel::Train(const TrainingData& data, const FitContext& context,
   // and BigQuery ML's (a round improving on the previous one by less than min_rel_progress
   // of it). Either way the model keeps the rounds up to the best one, as xgboost-python's
   // sklearn models predict with best_iteration.
-  const bool watch_eval = context.eval != nullptr;
   int best = -1;
   double best_loss = std::numeric_limits<double>::infinity();
   double previous = std::numeric_limits<double>::quiet_NaN();
@@ -152,7 +189,7 @@ Status TreeModel::Train(const TrainingData& data, const FitContext& context,
     }
     auto start = std::chrono::steady_clock::now();
     STRATA_RETURN_IF_ERROR(booster.UpdateOneIter(i, train));
-    STRATA_ASSIGN_OR_RETURN(std::vector<double> losses, booster.Eval(i, matrices));
+    STRATA_ASSIGN_OR_RETURN(std::vector<double> losses, booster.Eval(i, evaluated));
     rounds = i + 1;
     const double loss = losses[0];
     const double eval_loss = watch_eval ? losses[1] : std::numeric_limits<double>::quiet_NaN();
@@ -310,6 +347,7 @@ Result<std::string> TreeModel::Save() const {
                          {"rounds_trained", rounds_trained_},
                          {"best_iteration", best_iteration_},
                          {"stop_reason", stop_reason_},
+                         {"loss_rows", loss_rows_},
                          {"params", params_}};
   std::string meta_text = meta.dump();
   std::string out(kMagic);
@@ -343,7 +381,7 @@ Status TreeModel::Load(std::string_view bytes) {
   nlohmann::json meta = nlohmann::json::parse(meta_text, nullptr, /*allow_exceptions=*/false);
   if (meta.is_discarded() || !meta.is_object()) return corrupt("unreadable metadata");
   int num_classes = 0, rounds = 0, rounds_trained = 0, best = -1;
-  int64_t num_features = 0;
+  int64_t num_features = 0, loss_rows = 0;
   std::string ensemble, task, stop_reason;
   nlohmann::json params;
   try {
@@ -356,6 +394,7 @@ Status TreeModel::Load(std::string_view bytes) {
     best = meta.at("best_iteration").get<int>();
     stop_reason = meta.at("stop_reason").get<std::string>();
     params = meta.at("params");
+    loss_rows = meta.value("loss_rows", int64_t{0});  // absent in older bundles
   } catch (const nlohmann::json::exception& e) {
     return corrupt(e.what());
   }
@@ -376,6 +415,7 @@ Status TreeModel::Load(std::string_view bytes) {
   rounds_trained_ = rounds_trained;
   best_iteration_ = best;
   stop_reason_ = stop_reason;
+  loss_rows_ = loss_rows;
   params_ = params.is_object() ? params : nlohmann::json::object();
   return Status::Ok();
 }
@@ -397,6 +437,7 @@ nlohmann::json TreeModel::Describe(const std::vector<FeatureInfo>& features) con
           {"rounds_trained", rounds_trained_},
           {"best_iteration", best_iteration_ < 0 ? nlohmann::json() : nlohmann::json(best_iteration_)},
           {"stop_reason", stop_reason_},
+          {"training_loss_rows", loss_rows_},
           {"num_trees", static_cast<int64_t>(rounds_) * per_round * groups},
           {"params", params_}};
 }

@@ -73,6 +73,7 @@ class TreeModel : public Model {
   int rounds_trained_ = 0;     // rounds run before early stopping chose the best
   int best_iteration_ = -1;    // 0-based; -1 without early stopping
   std::string stop_reason_;
+  int64_t loss_rows_ = 0;      // training rows the per-round training loss was measured on
   nlohmann::json params_ = nlohmann::json::object();
 };
 

@@ -117,6 +117,14 @@ Result<DMatrix> DMatrix::FromFeatures(const FeatureMatrix& features, int threads
   return DMatrix(handle);
 }
 
+Result<DMatrix> DMatrix::Slice(std::span<const int> rows) const {
+  DMatrixHandle handle = nullptr;
+  STRATA_RETURN_IF_ERROR(CheckInternal(
+      XGDMatrixSliceDMatrix(handle_, rows.data(), rows.size(), &handle),
+      fmt::format("taking {} rows of an XGBoost matrix", rows.size())));
+  return DMatrix(handle);
+}
+
 Status DMatrix::SetFloatInfo(const char* field, std::span<const double> values) {
   std::string data = VectorInterface(values);
   return CheckInternal(XGDMatrixSetInfoFromInterface(handle_, field, data.c_str()),

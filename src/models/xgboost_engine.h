@@ -45,6 +45,9 @@ class DMatrix {
   // may be freed afterwards. For the exact and approx tree methods, and for TreeSHAP.
   static Result<DMatrix> FromFeatures(const FeatureMatrix& features, int threads);
 
+  // A new matrix of the given rows (in that order), labels and weights included.
+  Result<DMatrix> Slice(std::span<const int> rows) const;
+
   // Sets the label or weight of every row (one value per row).
   Status SetLabels(std::span<const double> labels);
   Status SetWeights(std::span<const double> weights);

@@ -96,6 +96,56 @@ TEST_F(MlCliTest, TrainEvaluatePredictExplainAndTheRegistry) {
   EXPECT_THAT(gone.err, HasSubstr("copy"));
 }
 
+TEST_F(MlCliTest, TrainStraightFromAFileRecordsTheFilesFingerprint) {
+  // A fresh workspace: training from a file needs none beforehand.
+  TempDir fresh;
+  auto t = RunStrata({"-w", fresh.File("w.db"), "train", "--file", kChurn, "--target", "churn",
+                      "--model", "LOGISTIC_REG", "--format", "json"},
+                     fresh.path());
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  auto trained = nlohmann::json::parse(t.out);
+  EXPECT_EQ(trained["model"], "churn_model");  // named after the file
+  EXPECT_EQ(trained["lineage"]["source"], kChurn);
+  EXPECT_EQ(trained["lineage"]["source_kind"], "file");
+  const std::string fingerprint = trained["lineage"]["data_fingerprint"];
+  EXPECT_THAT(fingerprint, ::testing::MatchesRegex("xxh3:[0-9a-f]{16}"));
+  EXPECT_EQ(trained["lineage"]["rows"], 5000);
+
+  // The same rows from the workspace table train the same model.
+  auto w = Run({"train", "churn", "--target", "churn", "--model", "LOGISTIC_REG", "--format",
+                "json"});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  auto from_table = nlohmann::json::parse(w.out);
+  EXPECT_EQ(from_table["lineage"]["source_kind"], "table");
+  EXPECT_NEAR(from_table["metrics"]["log_loss"].get<double>(),
+              trained["metrics"]["log_loss"].get<double>(), 1e-12);
+
+  // A changed file has another fingerprint.
+  auto copy = fresh.File("churn_copy.csv");
+  {
+    std::ifstream in(kChurn);
+    std::ofstream out(copy);
+    out << in.rdbuf() << "\n";  // one more (empty) line at the end: same rows, other bytes
+  }
+  auto c = RunStrata({"-w", fresh.File("w.db"), "train", "--file", copy, "--target", "churn",
+                      "--model", "LOGISTIC_REG", "--format", "json"},
+                     fresh.path());
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(nlohmann::json::parse(c.out)["lineage"]["data_fingerprint"], fingerprint);
+
+  auto both = Run({"train", "churn", "--file", kChurn, "--target", "churn", "--model",
+                   "LOGISTIC_REG"});
+  EXPECT_NE(both.exit_code, 0);
+  EXPECT_THAT(both.err, HasSubstr("not both"));
+  auto neither = Run({"train", "--target", "churn", "--model", "LOGISTIC_REG"});
+  EXPECT_NE(neither.exit_code, 0);
+  EXPECT_THAT(neither.err, HasSubstr("--file FILE"));
+  auto missing = Run({"train", "--file", "no_such.csv", "--target", "churn", "--model",
+                      "LOGISTIC_REG"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_THAT(missing.err, HasSubstr("no_such.csv"));
+}
+
 TEST_F(MlCliTest, BadInputGetsAClearErrorAndANonZeroExit) {
   auto option = Run({"train", "churn", "--target", "churn", "--model", "LOGISTIC_REG", "-o",
                      "l2_regg=1"});

@@ -83,6 +83,18 @@ TEST(TrainSpecTest, JsonRoundTrip) {
   auto bad = TrainSpec::FromJson({{"model_type", "X"}, {"lable", "y"}});
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().message(), HasSubstr("Did you mean 'label'?"));
+
+  TrainSpec from_file = s;
+  from_file.source.clear();
+  from_file.source_file = "data/churn.csv";
+  auto file_back = TrainSpec::FromJson(from_file.ToJson());
+  ASSERT_OK(file_back);
+  EXPECT_EQ(file_back->source_file, "data/churn.csv");
+  EXPECT_EQ(file_back->ToJson(), from_file.ToJson());
+  auto both = TrainSpec::FromJson(
+      {{"model_type", "X"}, {"source", "churn"}, {"source_file", "churn.csv"}});
+  ASSERT_FALSE(both.ok());
+  EXPECT_THAT(both.status().message(), HasSubstr("not both"));
 }
 
 TEST(TrainSpecTest, RejectsContradictions) {

@@ -46,6 +46,27 @@ TEST(TrainerTest, BoostedTreeOnChurnLearnsAndEvaluatesOnTheEvalSplit) {
   EXPECT_FALSE(bundle->importance.empty());
 }
 
+// Handing the table over (Train(spec, std::move(t))) frees it early and changes nothing else,
+// with and without an evaluation split and with rebalancing.
+TEST(TrainerTest, TrainingOnAHandedOverTableGivesTheSameModel) {
+  for (const TrainSpec& spec :
+       {Spec("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 5}}),
+        Spec("LOGISTIC_REG", {{"data_split_method", "no_split"}}),
+        Spec("LOGISTIC_REG", {{"downsample_ratio", 2}})}) {
+    auto kept = Train(spec, Churn());
+    ASSERT_OK(kept);
+    Table copy = Churn().Slice(0, Churn().num_rows());
+    auto handed = Train(spec, std::move(copy));
+    ASSERT_OK(handed);
+    EXPECT_EQ(copy.num_rows(), 0);
+    EXPECT_EQ(handed->payload, kept->payload);
+    EXPECT_EQ(handed->metrics, kept->metrics);
+    EXPECT_EQ(handed->label, "churn");
+    EXPECT_EQ(handed->label_type, kept->label_type);
+    EXPECT_EQ(handed->lineage["rows"], 5000);
+  }
+}
+
 TEST(TrainerTest, BundleRoundTripPredictsIdentically) {
   auto bundle = Train(Spec("LOGISTIC_REG"), Churn());
   ASSERT_OK(bundle);

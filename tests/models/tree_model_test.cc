@@ -2,6 +2,7 @@
 // declarations and mapping, persistence and corrupt payloads, TreeSHAP additivity,
 // cancellation, progress and the training log.
 #include <atomic>
+#include <cmath>
 
 #include "models/builtin_models.h"
 #include "models/tree_model.h"
@@ -244,6 +245,45 @@ TEST(TreeModelTest, EarlyStopWithoutEvalDataWatchesTrainingLoss) {
   EXPECT_EQ(summary["rounds_trained"], log.size());
   EXPECT_EQ(summary["num_trees"], summary["rounds"]);
   EXPECT_THAT(summary["stop_reason"].get<std::string>(), HasSubstr("min_rel_progress"));
+}
+
+// Above 50,000 training rows the per-round training loss is measured on a sample of them
+// (it is for the log); early stopping on the training loss still sees every row.
+TEST(TreeModelTest, TrainingLossOfLargeDataIsMeasuredOnASample) {
+  const ModelType& type = Type("BOOSTED_TREE_CLASSIFIER");
+  std::vector<int64_t> rows;
+  for (int copy = 0; copy < 12; ++copy) {
+    for (int64_t r = 0; r < Churn().x.rows(); ++r) rows.push_back(r);
+  }
+  FeatureMatrix x = Churn().x.TakeRows(rows);  // 60,000 rows
+  std::vector<double> y;
+  for (int64_t r : rows) y.push_back(Churn().labels[r]);
+  TrainingData data{&x, y, {}, 2};
+  FeatureMatrix x_eval = FirstRows(Churn().x, 1000);
+  const std::vector<double> y_eval(Churn().labels.begin(), Churn().labels.begin() + 1000);
+  TrainingData eval{&x_eval, y_eval, {}, 2};
+
+  std::vector<IterationInfo> log;
+  FitContext ctx = Context(type, {{"max_iterations", 3}, {"early_stop", false}});
+  ctx.eval = &eval;
+  ctx.log = &log;
+  std::unique_ptr<Model> model = type.create();
+  ASSERT_OK(model->Fit(data, ctx));
+  EXPECT_EQ(model->Describe(Churn().features)["training_loss_rows"], 50000);
+  // The sample's loss estimates the loss over all rows.
+  ModelOutput out;
+  ASSERT_OK(model->Predict(x, &out));
+  double full = 0;
+  for (size_t r = 0; r < y.size(); ++r) full -= std::log(out.probabilities[2 * r + (y[r] > 0)]);
+  full /= static_cast<double>(y.size());
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_NEAR(log.back().loss, full, 0.01);
+  EXPECT_FALSE(std::isnan(log.back().eval_loss));
+
+  FitContext watch = Context(type, {{"max_iterations", 3}});  // early stop, no eval data
+  std::unique_ptr<Model> watched = type.create();
+  ASSERT_OK(watched->Fit(data, watch));
+  EXPECT_EQ(watched->Describe(Churn().features)["training_loss_rows"], 60000);
 }
 
 TEST(TreeModelTest, SameSeedSameModel) {
