@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   strata::cli::AddEvaluateCommand(app, ctx);
   strata::cli::AddPredictCommands(app, ctx);
   strata::cli::AddModelsCommand(app, ctx);
+  strata::cli::AddSqlCommand(app, ctx);
   strata::cli::AddTablesCommands(app, ctx);
   strata::cli::AddDoctorCommand(app, ctx);
 

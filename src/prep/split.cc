@@ -189,14 +189,22 @@ Result<SplitResult> SplitRows(const Table& table, const SplitSpec& spec, const s
 
     case SplitMethod::kCustom: {
       STRATA_ASSIGN_OR_RETURN(const Column* column, SplitColumn(table, spec));
-      if (column->type() != DataType::kBool) {
+      // SQLite has no BOOL type: a SQL expression such as `x % 5 = 0 AS is_eval` gives
+      // integers, and 0/1 integers mean FALSE/TRUE there.
+      bool zero_one = column->type() == DataType::kInt64;
+      for (int64_t r = 0; zero_one && r < n; ++r) {
+        zero_one = column->IsNull(r) || column->GetInt64(r) == 0 || column->GetInt64(r) == 1;
+      }
+      if (column->type() != DataType::kBool && !zero_one) {
         return InvalidArgument(fmt::format(
             "data_split_col '{}' is {}, but data_split_method = CUSTOM needs a BOOL column "
-            "(TRUE or NULL: evaluation row, FALSE: training row)",
+            "(TRUE or NULL: evaluation row, FALSE: training row; 1 and 0 also do)",
             spec.column, DataTypeName(column->type())));
       }
       for (int64_t r = 0; r < n; ++r) {
-        (column->IsNull(r) || column->GetBool(r) ? result.eval : result.train).push_back(r);
+        const bool eval = column->IsNull(r) ||
+                          (zero_one ? column->GetInt64(r) == 1 : column->GetBool(r));
+        (eval ? result.eval : result.train).push_back(r);
       }
       break;
     }

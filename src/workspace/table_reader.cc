@@ -1,6 +1,9 @@
 #include "workspace/table_reader.h"
 
+#include <sqlite3.h>
+
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "workspace/value_codec.h"
@@ -35,6 +38,9 @@ class ColumnBuilder {
     }
     Put(decoded_);
   }
+
+  // The column's type so far (nullopt while only NULLs were seen and none was given).
+  std::optional<DataType> type() const { return column_ ? std::optional(column_->type()) : type_; }
 
   Column Finish() {
     // An all-NULL column of unknown type reads as STRING, the type that assumes nothing.
@@ -201,6 +207,59 @@ Result<Schema> DeriveSchema(SqliteDb& db, const std::string& table,
     schema.push_back({columns[i].name, types[i].value_or(DataType::kString)});
   }
   return schema;
+}
+
+Result<QueryReader> QueryReader::Start(SqliteDb& db, std::string_view sql,
+                                       const std::vector<Field>& hints) {
+  QueryReader reader;
+  STRATA_ASSIGN_OR_RETURN(reader.statement_, db.Prepare(sql));
+  const int width = reader.statement_.column_count();
+  std::unordered_set<std::string> seen;
+  for (int c = 0; c < width; ++c) {
+    std::string name(reader.statement_.column_name(c));
+    if (name.empty()) name = "f" + std::to_string(c);
+    std::string unique = name;
+    for (int k = 1; seen.count(unique) > 0; ++k) unique = name + "_" + std::to_string(k);
+    seen.insert(unique);
+    reader.names_.push_back(unique);
+    const char* declared = sqlite3_column_decltype(reader.statement_.raw(), c);
+    std::optional<DataType> type = declared ? TypeFromDeclaredSqlType(declared) : std::nullopt;
+    if (!type) {
+      for (const Field& hint : hints) {
+        if (hint.name == name) type = hint.type;
+      }
+    }
+    reader.types_.push_back(type);
+  }
+  return reader;
+}
+
+Result<Table> QueryReader::Next(int64_t max_rows) {
+  std::vector<ColumnBuilder> builders;
+  builders.reserve(names_.size());
+  for (size_t i = 0; i < names_.size(); ++i) builders.emplace_back(names_[i], types_[i]);
+  const int width = static_cast<int>(names_.size());
+  int64_t rows = 0;
+  while (!done_ && (max_rows <= 0 || rows < max_rows)) {
+    STRATA_ASSIGN_OR_RETURN(bool row, statement_.Step());
+    if (!row) {
+      done_ = true;
+      break;
+    }
+    for (int c = 0; c < width; ++c) builders[static_cast<size_t>(c)].Append(ReadValue(statement_, c));
+    ++rows;
+  }
+  Table result;
+  for (size_t i = 0; i < builders.size(); ++i) {
+    types_[i] = builders[i].type();  // the next batch starts where this one ended
+    STRATA_RETURN_IF_ERROR(result.AddColumn(builders[i].Finish()));
+  }
+  return result;
+}
+
+Result<Table> ReadQuery(SqliteDb& db, std::string_view sql, const std::vector<Field>& hints) {
+  STRATA_ASSIGN_OR_RETURN(QueryReader reader, QueryReader::Start(db, sql, hints));
+  return reader.Next(0);
 }
 
 }  // namespace strata

@@ -37,4 +37,32 @@ Result<Table> ReadStoredTable(SqliteDb& db, const std::string& table,
 Result<Schema> DeriveSchema(SqliteDb& db, const std::string& table,
                             const std::vector<SqlColumn>& columns);
 
+// Reads the rows of a query in batches of typed columns, so a caller can stream a result of
+// any size (ML.PREDICT) or read it whole (CREATE MODEL ... AS query). A column starts from
+// the declared type of the table column it selects (sqlite3_column_decltype), else from
+// `hints` by name, else its values decide; it widens as ReadStoredTable's do, and a later
+// batch starts from the type the earlier ones ended with. Duplicate result names get a
+// suffix ("a", "a_1"), since a Table's columns have unique names.
+class QueryReader {
+ public:
+  static Result<QueryReader> Start(SqliteDb& db, std::string_view sql,
+                                   const std::vector<Field>& hints = {});
+  const std::vector<std::string>& names() const { return names_; }
+  // The starting type of each column before any row is read (nullopt: the values decide).
+  const std::vector<std::optional<DataType>>& types() const { return types_; }
+  // The next at most `max_rows` rows (all remaining when max_rows <= 0); a table with the
+  // columns and no rows once the query is done.
+  Result<Table> Next(int64_t max_rows);
+  bool done() const { return done_; }
+
+ private:
+  SqliteStatement statement_;
+  std::vector<std::string> names_;
+  std::vector<std::optional<DataType>> types_;
+  bool done_ = false;
+};
+
+// Every row of `sql` as one Table (QueryReader).
+Result<Table> ReadQuery(SqliteDb& db, std::string_view sql, const std::vector<Field>& hints = {});
+
 }  // namespace strata

@@ -1,0 +1,374 @@
+#include "sql/ml_functions.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+
+#include "strata/model_store.h"
+#include "strata/predictor.h"
+#include "strata/suggest.h"
+#include "strata/trainer.h"
+#include "workspace/table_reader.h"
+
+namespace strata::sql {
+namespace {
+
+// ML.PREDICT reads and predicts this many input rows at a time.
+constexpr int64_t kPredictBatchRows = 8192;
+
+const std::vector<std::string> kFunctions = {
+    "PREDICT",      "EVALUATE",  "CONFUSION_MATRIX", "ROC_CURVE", "FEATURE_IMPORTANCE",
+    "TRAINING_INFO", "FEATURE_INFO", "WEIGHTS"};
+// BigQuery ML functions Strata does not offer yet: named, so the error says so.
+const std::vector<std::string> kLater = {"EXPLAIN_PREDICT", "GLOBAL_EXPLAIN", "CENTROIDS",
+                                         "TRIAL_INFO",      "ADVANCED_WEIGHTS", "RECOMMEND",
+                                         "FORECAST",        "DETECT_ANOMALIES"};
+
+// A function whose rows are computed up front (they are few).
+class StaticFunction : public MlFunction {
+ public:
+  explicit StaticFunction(Table rows) : rows_(std::move(rows)) {
+    for (const Column& c : rows_.columns()) columns_.push_back(c.name());
+  }
+  Result<Table> First() override { return rows_.Slice(0, rows_.num_rows()); }
+  Result<Table> Next() override { return Table(); }
+
+ private:
+  Table rows_;
+};
+
+// Rows of JSON objects as a table with the given columns (missing or null -> NULL).
+Result<Table> JsonRows(const std::vector<Field>& fields, const nlohmann::json& rows) {
+  Table t;
+  for (const Field& f : fields) {
+    Column c(f.name, f.type);
+    for (const auto& row : rows) {
+      auto it = row.find(f.name);
+      if (it == row.end() || it->is_null()) {
+        c.AppendNull();
+        continue;
+      }
+      switch (f.type) {
+        case DataType::kInt64: c.AppendInt64(it->is_number() ? it->get<int64_t>() : 0); break;
+        case DataType::kFloat64: c.AppendFloat64(it->get<double>()); break;
+        case DataType::kBool: c.AppendBool(it->get<bool>()); break;
+        default: c.AppendString(it->is_string() ? it->get<std::string>() : it->dump()); break;
+      }
+    }
+    STRATA_RETURN_IF_ERROR(t.AddColumn(std::move(c)));
+  }
+  return t;
+}
+
+// A label as a column name, as BigQuery ML names the confusion matrix's columns.
+std::string SanitizeName(const std::string& label) {
+  std::string out;
+  for (char c : label) {
+    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_');
+  }
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
+  return out;
+}
+
+Status CheckSettings(const MlCall& call, const std::vector<std::string>& allowed) {
+  for (const auto& [name, value] : call.settings.items()) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      std::string message = fmt::format("ML.{} takes no setting '{}'", call.function, name);
+      if (!allowed.empty()) message += fmt::format(" (it takes {}).", fmt::join(allowed, ", "));
+      return SyntaxError(call.begin, message + DidYouMean(name, allowed));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<double>> Threshold(const MlCall& call) {
+  auto it = call.settings.find("threshold");
+  if (it == call.settings.end() || it->is_null()) return std::optional<double>();
+  if (!it->is_number() || it->get<double>() < 0 || it->get<double>() > 1) {
+    return SyntaxError(call.begin, "threshold must be a number in [0, 1]");
+  }
+  return std::optional<double>(it->get<double>());
+}
+
+// The labelled input of EVALUATE-like calls, evaluated; or the stored evaluation.
+Result<nlohmann::json> Metrics(Workspace& ws, const ModelBundle& bundle, const MlCall& call,
+                               const std::string& input_sql) {
+  STRATA_ASSIGN_OR_RETURN(std::optional<double> threshold, Threshold(call));
+  if (input_sql.empty()) {
+    if (threshold) {
+      return SyntaxError(call.begin, fmt::format("ML.{} with a threshold needs the evaluation data: "
+                                                 "ML.{}(MODEL {}, TABLE t, STRUCT({} AS threshold))",
+                                                 call.function, call.function, call.model, *threshold));
+    }
+    nlohmann::json m = bundle.metrics;
+    m["summary"] = bundle.eval_summary;
+    return m;
+  }
+  std::vector<Field> hints = bundle.preprocessor.input_schema();
+  if (!bundle.label.empty()) hints.push_back({bundle.label, bundle.label_type});
+  STRATA_ASSIGN_OR_RETURN(Table data, ReadQuery(ws.db(), input_sql, hints));
+  return Evaluate(bundle, data, threshold);
+}
+
+Result<Table> EvaluateRows(const ModelBundle& bundle, const nlohmann::json& metrics) {
+  // BigQuery ML's columns first, in its order; Strata's additions after them.
+  static const std::vector<std::string> kFirst = {
+      "precision", "recall", "accuracy", "f1_score", "log_loss", "roc_auc",
+      "mean_absolute_error", "mean_squared_error", "mean_squared_log_error",
+      "median_absolute_error", "r2_score", "explained_variance", "davies_bouldin_index",
+      "mean_squared_distance"};
+  std::vector<std::string> names;
+  for (const std::string& n : kFirst) {
+    if (metrics.contains(n)) names.push_back(n);
+  }
+  for (const auto& [name, value] : metrics.items()) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    if (value.is_primitive() && name != "evaluated_on") names.push_back(name);
+  }
+  (void)bundle;
+  std::vector<Field> fields;
+  for (const std::string& n : names) {
+    const auto& v = metrics[n];
+    fields.push_back({n, v.is_string() ? DataType::kString
+                         : v.is_number_integer() ? DataType::kInt64
+                                                 : DataType::kFloat64});
+  }
+  return JsonRows(fields, nlohmann::json::array({metrics}));
+}
+
+Result<Table> ConfusionRows(const nlohmann::json& summary, const MlCall& call) {
+  if (!summary.contains("confusion_matrix") || !summary.contains("labels")) {
+    return InvalidArgument(fmt::format("ML.CONFUSION_MATRIX: model {} is not a classifier", call.model));
+  }
+  std::vector<std::string> labels = summary["labels"].get<std::vector<std::string>>();
+  const auto& m = summary["confusion_matrix"];
+  Table t;
+  Column expected("expected_label", DataType::kString);
+  for (const std::string& l : labels) expected.AppendString(l);
+  STRATA_RETURN_IF_ERROR(t.AddColumn(std::move(expected)));
+  for (size_t j = 0; j < labels.size(); ++j) {
+    std::string name = SanitizeName(labels[j]);
+    while (t.GetColumn(name).ok()) name += "_";
+    Column c(name, DataType::kInt64);
+    for (size_t i = 0; i < labels.size(); ++i) c.AppendInt64(m[i][j].get<int64_t>());
+    STRATA_RETURN_IF_ERROR(t.AddColumn(std::move(c)));
+  }
+  return t;
+}
+
+Result<Table> WeightRows(const ModelBundle& bundle, const MlCall& call) {
+  if (bundle.model_type != "LINEAR_REG" && bundle.model_type != "LOGISTIC_REG") {
+    return InvalidArgument(fmt::format("ML.WEIGHTS applies to LINEAR_REG and LOGISTIC_REG models; {} is {}",
+                                       call.model, bundle.model_type));
+  }
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, bundle.LoadModel());
+  nlohmann::json d = model->Describe(bundle.preprocessor.features());
+  if (!d.contains("weights") || !d["weights"].is_array() || !d.contains("intercept") ||
+      !d["intercept"].is_number()) {
+    return Unimplemented(fmt::format("ML.WEIGHTS of a multiclass model is not supported yet ({})", call.model));
+  }
+  // Numbers: one row each. One-hot groups: one row per input column, the categories' weights
+  // in category_weights (BigQuery ML's ARRAY<STRUCT<category, weight>>, as JSON).
+  nlohmann::json rows = nlohmann::json::array();
+  std::map<std::string, size_t> group_row;
+  const auto& features = bundle.preprocessor.features();
+  for (size_t i = 0; i < features.size() && i < d["weights"].size(); ++i) {
+    const FeatureInfo& f = features[i];
+    const double w = d["weights"][i]["weight"].get<double>();
+    if (f.kind == FeatureKind::kOneHot) {
+      auto [it, added] = group_row.emplace(f.source_column, rows.size());
+      if (added) {
+        rows.push_back({{"processed_input", f.source_column},
+                        {"weight", nullptr},
+                        {"category_weights", nlohmann::json::array()}});
+      }
+      rows[it->second]["category_weights"].push_back({{"category", f.category}, {"weight", w}});
+    } else {
+      rows.push_back({{"processed_input", f.name}, {"weight", w}, {"category_weights", nullptr}});
+    }
+  }
+  rows.push_back({{"processed_input", "__INTERCEPT__"},
+                  {"weight", d["intercept"]},
+                  {"category_weights", nullptr}});
+  for (auto& r : rows) {
+    if (r["category_weights"].is_array()) r["category_weights"] = r["category_weights"].dump();
+  }
+  return JsonRows({{"processed_input", DataType::kString},
+                   {"weight", DataType::kFloat64},
+                   {"category_weights", DataType::kString}},
+                  rows);
+}
+
+Result<Table> FeatureInfoRows(const ModelBundle& bundle) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const ColumnTransform& t : bundle.preprocessor.columns()) {
+    int64_t dimension = 0;
+    for (const FeatureInfo& f : bundle.preprocessor.features()) dimension += f.source_column == t.column;
+    const bool categorical = !t.categories.empty() || t.type == DataType::kString;
+    nlohmann::json r = {{"input", t.column}, {"null_count", t.null_count}, {"dimension", dimension}};
+    if (categorical) {
+      r["category_count"] = static_cast<int64_t>(t.categories.size());
+    } else {
+      r["min"] = t.min;
+      r["max"] = t.max;
+      r["mean"] = t.mean;
+      r["median"] = t.median;
+      r["stddev"] = t.stddev;
+    }
+    rows.push_back(std::move(r));
+  }
+  return JsonRows({{"input", DataType::kString},
+                   {"min", DataType::kFloat64},
+                   {"max", DataType::kFloat64},
+                   {"mean", DataType::kFloat64},
+                   {"median", DataType::kFloat64},
+                   {"stddev", DataType::kFloat64},
+                   {"category_count", DataType::kInt64},
+                   {"null_count", DataType::kInt64},
+                   {"dimension", DataType::kInt64}},
+                  rows);
+}
+
+class PredictFunction : public MlFunction {
+ public:
+  PredictFunction(Workspace& ws, std::shared_ptr<const Predictor> predictor, std::string sql,
+                  PredictOptions options)
+      : ws_(ws), predictor_(std::move(predictor)), sql_(std::move(sql)), options_(options) {
+    hints_ = predictor_->bundle().preprocessor.input_schema();
+  }
+
+  // Fixes the columns by predicting no rows of the input's shape.
+  Status Init() {
+    STRATA_ASSIGN_OR_RETURN(QueryReader reader, QueryReader::Start(ws_.db(), sql_, hints_));
+    Table empty;
+    for (size_t i = 0; i < reader.names().size(); ++i) {
+      STRATA_RETURN_IF_ERROR(empty.AddColumn(
+          Column(reader.names()[i], reader.types()[i].value_or(DataType::kString))));
+    }
+    STRATA_ASSIGN_OR_RETURN(Table out, predictor_->Predict(empty, options_));
+    for (const Column& c : out.columns()) columns_.push_back(c.name());
+    return Status::Ok();
+  }
+
+  Result<Table> First() override {
+    reader_.reset();
+    STRATA_ASSIGN_OR_RETURN(QueryReader reader, QueryReader::Start(ws_.db(), sql_, hints_));
+    reader_.emplace(std::move(reader));
+    return Next();
+  }
+
+  Result<Table> Next() override {
+    if (!reader_ || reader_->done()) return Table();
+    STRATA_ASSIGN_OR_RETURN(Table input, reader_->Next(kPredictBatchRows));
+    if (input.num_rows() == 0) return Table();
+    return predictor_->Predict(input, options_);
+  }
+
+ private:
+  Workspace& ws_;
+  std::shared_ptr<const Predictor> predictor_;
+  std::string sql_;
+  PredictOptions options_;
+  std::vector<Field> hints_;
+  std::optional<QueryReader> reader_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& MlFunctionNames() { return kFunctions; }
+
+Result<std::unique_ptr<MlFunction>> StartMlFunction(Workspace& ws, const MlCall& call,
+                                                    const std::string& input_sql) {
+  const std::string& f = call.function;
+  if (std::find(kFunctions.begin(), kFunctions.end(), f) == kFunctions.end()) {
+    if (std::find(kLater.begin(), kLater.end(), f) != kLater.end()) {
+      return Unimplemented(fmt::format("ML.{} is not supported by Strata's SQL yet", f));
+    }
+    return SyntaxError(call.begin, fmt::format("unknown function ML.{}.{}", f, DidYouMean(f, kFunctions)));
+  }
+  ModelStore store(ws);
+  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, store.Load(call.model));
+  const bool takes_input = f == "PREDICT" || f == "EVALUATE" || f == "CONFUSION_MATRIX" || f == "ROC_CURVE";
+  if (call.has_input && !takes_input) {
+    return SyntaxError(call.input_offset, fmt::format("ML.{} takes only MODEL name", f));
+  }
+
+  if (f == "PREDICT") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {"threshold", "keep_original_columns"}));
+    if (input_sql.empty()) {
+      return SyntaxError(call.end - 1, fmt::format("ML.PREDICT needs input rows: ML.PREDICT(MODEL {}, "
+                                                   "TABLE t) or ML.PREDICT(MODEL {}, (SELECT ...))",
+                                                   call.model, call.model));
+    }
+    PredictOptions options;
+    STRATA_ASSIGN_OR_RETURN(options.threshold, Threshold(call));
+    auto keep = call.settings.find("keep_original_columns");
+    if (keep != call.settings.end() && keep->is_boolean()) options.keep_input_columns = keep->get<bool>();
+    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Predictor> predictor, Predictor::Create(std::move(bundle)));
+    auto fn = std::make_unique<PredictFunction>(ws, std::move(predictor), input_sql, options);
+    STRATA_RETURN_IF_ERROR(fn->Init());
+    return std::unique_ptr<MlFunction>(std::move(fn));
+  }
+
+  Table rows;
+  if (f == "EVALUATE") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {"threshold"}));
+    STRATA_ASSIGN_OR_RETURN(nlohmann::json metrics, Metrics(ws, bundle, call, input_sql));
+    STRATA_ASSIGN_OR_RETURN(rows, EvaluateRows(bundle, metrics));
+  } else if (f == "CONFUSION_MATRIX") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {"threshold"}));
+    STRATA_ASSIGN_OR_RETURN(nlohmann::json metrics, Metrics(ws, bundle, call, input_sql));
+    STRATA_ASSIGN_OR_RETURN(rows, ConfusionRows(metrics.value("summary", nlohmann::json::object()), call));
+  } else if (f == "ROC_CURVE") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {}));
+    STRATA_ASSIGN_OR_RETURN(nlohmann::json metrics, Metrics(ws, bundle, call, input_sql));
+    const nlohmann::json summary = metrics.value("summary", nlohmann::json::object());
+    if (!summary.contains("roc_curve")) {
+      return InvalidArgument(fmt::format("ML.ROC_CURVE applies to binary classifiers; {} is {} with {} classes",
+                                         call.model, bundle.model_type, bundle.class_labels.size()));
+    }
+    STRATA_ASSIGN_OR_RETURN(rows, JsonRows({{"threshold", DataType::kFloat64},
+                                            {"recall", DataType::kFloat64},
+                                            {"false_positive_rate", DataType::kFloat64},
+                                            {"true_positives", DataType::kInt64},
+                                            {"false_positives", DataType::kInt64},
+                                            {"true_negatives", DataType::kInt64},
+                                            {"false_negatives", DataType::kInt64}},
+                                           summary["roc_curve"]));
+  } else if (f == "FEATURE_IMPORTANCE") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {}));
+    if (bundle.model_type.find("TREE") == std::string::npos &&
+        bundle.model_type.find("FOREST") == std::string::npos) {
+      return InvalidArgument(fmt::format("ML.FEATURE_IMPORTANCE applies to boosted tree and random "
+                                         "forest models; {} is {} (see ML.WEIGHTS)",
+                                         call.model, bundle.model_type));
+    }
+    STRATA_ASSIGN_OR_RETURN(rows, JsonRows({{"feature", DataType::kString},
+                                            {"importance_weight", DataType::kFloat64},
+                                            {"importance_gain", DataType::kFloat64},
+                                            {"importance_cover", DataType::kFloat64}},
+                                           bundle.importance));
+  } else if (f == "TRAINING_INFO") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {}));
+    STRATA_ASSIGN_OR_RETURN(rows, JsonRows({{"training_run", DataType::kInt64},
+                                            {"iteration", DataType::kInt64},
+                                            {"loss", DataType::kFloat64},
+                                            {"eval_loss", DataType::kFloat64},
+                                            {"learning_rate", DataType::kFloat64},
+                                            {"duration_ms", DataType::kInt64}},
+                                           bundle.training_info));
+  } else if (f == "FEATURE_INFO") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {}));
+    STRATA_ASSIGN_OR_RETURN(rows, FeatureInfoRows(bundle));
+  } else if (f == "WEIGHTS") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {}));
+    STRATA_ASSIGN_OR_RETURN(rows, WeightRows(bundle, call));
+  }
+  return std::unique_ptr<MlFunction>(std::make_unique<StaticFunction>(std::move(rows)));
+}
+
+}  // namespace strata::sql

@@ -1,0 +1,371 @@
+#include "sql/ml_syntax.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+namespace strata::sql {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Describe(const Token& t) {
+  switch (t.kind) {
+    case TokenKind::kEnd: return "the end of the statement";
+    case TokenKind::kString: return fmt::format("'{}'", t.text);
+    case TokenKind::kDoubleQuoted: return fmt::format("\"{}\"", t.text);
+    case TokenKind::kQuotedName: return fmt::format("`{}`", t.text);
+    default: return fmt::format("'{}'", t.text);
+  }
+}
+
+// A cursor over a statement's tokens.
+class Parser {
+ public:
+  explicit Parser(const std::vector<Token>& tokens) : t_(tokens) {}
+
+  const Token& Peek(size_t ahead = 0) const {
+    return t_[std::min(i_ + ahead, t_.size() - 1)];
+  }
+  const Token& Next() { return t_[std::min(i_++, t_.size() - 1)]; }
+  size_t index() const { return i_; }
+  void Seek(size_t i) { i_ = i; }
+
+  bool AcceptKeyword(std::string_view k) {
+    if (!Peek().IsKeyword(k)) return false;
+    ++i_;
+    return true;
+  }
+  bool AcceptPunct(std::string_view p) {
+    if (!Peek().Is(p)) return false;
+    ++i_;
+    return true;
+  }
+  Status ExpectKeyword(std::string_view k, std::string_view where) {
+    if (AcceptKeyword(k)) return Status::Ok();
+    return SyntaxError(Peek().offset, fmt::format("expected {} {}, found {}", k, where, Describe(Peek())));
+  }
+  Status ExpectPunct(std::string_view p, std::string_view where) {
+    if (AcceptPunct(p)) return Status::Ok();
+    return SyntaxError(Peek().offset,
+                       fmt::format("expected '{}' {}, found {}", p, where, Describe(Peek())));
+  }
+
+  // A possibly dotted name (dataset.model, `project.dataset.model`); its last part names
+  // the object, since a workspace is one dataset.
+  Result<std::string> Name(std::string_view what, size_t* offset) {
+    *offset = Peek().offset;
+    std::string last;
+    bool any = false;
+    while (true) {
+      const Token& t = Peek();
+      if (t.kind != TokenKind::kIdentifier && t.kind != TokenKind::kQuotedName &&
+          t.kind != TokenKind::kDoubleQuoted) {
+        break;
+      }
+      std::string part = t.text;
+      if (t.kind == TokenKind::kQuotedName) {
+        size_t dot = part.rfind('.');
+        if (dot != std::string::npos) part = part.substr(dot + 1);
+      }
+      last = part;
+      any = true;
+      ++i_;
+      if (!(Peek().Is(".") && (Peek(1).kind == TokenKind::kIdentifier ||
+                               Peek(1).kind == TokenKind::kQuotedName ||
+                               Peek(1).kind == TokenKind::kDoubleQuoted))) {
+        break;
+      }
+      ++i_;
+    }
+    if (!any || last.empty()) {
+      return SyntaxError(Peek().offset, fmt::format("expected {} name, found {}", what, Describe(Peek())));
+    }
+    return last;
+  }
+
+  // A literal: 'text', "text", 12, -1.5, TRUE, FALSE, NULL; with arrays [..] and
+  // STRUCT(a, b) (as a JSON array) when `compound`.
+  Result<nlohmann::json> Value(bool compound) {
+    const Token& t = Peek();
+    if (t.kind == TokenKind::kString || t.kind == TokenKind::kDoubleQuoted) {
+      ++i_;
+      return nlohmann::json(t.text);
+    }
+    bool negative = false;
+    if (t.Is("-") || t.Is("+")) {
+      negative = t.Is("-");
+      if (Peek(1).kind != TokenKind::kNumber) {
+        return SyntaxError(Peek(1).offset, fmt::format("expected a number after '{}'", t.text));
+      }
+      ++i_;
+    }
+    const Token& v = Peek();
+    if (v.kind == TokenKind::kNumber) {
+      ++i_;
+      const bool integral = v.text.find_first_of(".eE") == std::string::npos ||
+                            v.text.rfind("0x", 0) == 0 || v.text.rfind("0X", 0) == 0;
+      if (integral) {
+        long long n = std::strtoll(v.text.c_str(), nullptr, 0);
+        return nlohmann::json(negative ? -n : n);
+      }
+      double d = std::strtod(v.text.c_str(), nullptr);
+      return nlohmann::json(negative ? -d : d);
+    }
+    if (v.IsKeyword("TRUE") || v.IsKeyword("FALSE")) {
+      ++i_;
+      return nlohmann::json(v.IsKeyword("TRUE"));
+    }
+    if (v.IsKeyword("NULL")) {
+      ++i_;
+      return nlohmann::json();
+    }
+    if (compound && v.Is("[")) {
+      ++i_;
+      nlohmann::json array = nlohmann::json::array();
+      if (!AcceptPunct("]")) {
+        while (true) {
+          STRATA_ASSIGN_OR_RETURN(nlohmann::json item, Value(true));
+          array.push_back(std::move(item));
+          if (AcceptPunct("]")) break;
+          STRATA_RETURN_IF_ERROR(ExpectPunct(",", "between array elements (or ']' to end it)"));
+        }
+      }
+      return array;
+    }
+    if (compound && v.IsKeyword("STRUCT") && Peek(1).Is("(")) {
+      i_ += 2;
+      nlohmann::json fields = nlohmann::json::array();
+      while (true) {
+        STRATA_ASSIGN_OR_RETURN(nlohmann::json item, Value(true));
+        fields.push_back(std::move(item));
+        if (AcceptKeyword("AS")) Next();  // a field name: STRUCT('a' AS label, 0.2 AS weight)
+        if (AcceptPunct(")")) break;
+        STRATA_RETURN_IF_ERROR(ExpectPunct(",", "between STRUCT fields (or ')' to end it)"));
+      }
+      return fields;
+    }
+    if (v.IsKeyword("HPARAM_RANGE") || v.IsKeyword("HPARAM_CANDIDATES")) {
+      return SyntaxError(v.offset, fmt::format("{} needs hyperparameter tuning (NUM_TRIALS), which "
+                                               "Strata's SQL does not support yet; give one value",
+                                               Upper(v.text)));
+    }
+    return SyntaxError(v.offset, fmt::format("expected a value (a 'string', a number, TRUE, FALSE, "
+                                             "NULL{}), found {}",
+                                             compound ? ", [array] or STRUCT(...)" : "", Describe(v)));
+  }
+
+  // Skips a balanced (...) starting at '(' and returns the offsets just inside it.
+  Status SkipParens(size_t* inner_begin, size_t* inner_end) {
+    const Token& open = Peek();
+    if (!open.Is("(")) return SyntaxError(open.offset, "expected '('");
+    ++i_;
+    *inner_begin = open.offset + 1;
+    int depth = 1;
+    while (true) {
+      const Token& t = Next();
+      if (t.kind == TokenKind::kEnd) {
+        return SyntaxError(open.offset, "this '(' is never closed");
+      }
+      if (t.Is("(")) ++depth;
+      if (t.Is(")") && --depth == 0) {
+        *inner_end = t.offset;
+        return Status::Ok();
+      }
+    }
+  }
+
+ private:
+  const std::vector<Token>& t_;
+  size_t i_ = 0;
+};
+
+// CLASS_WEIGHTS=[STRUCT('a', 0.2), ...] arrives as [["a", 0.2], ...]: the TrainSpec wants
+// {"a": 0.2, ...}.
+nlohmann::json NormalizeOption(const std::string& name, nlohmann::json value) {
+  if (name == "class_weights" && value.is_array()) {
+    nlohmann::json object = nlohmann::json::object();
+    for (const auto& item : value) {
+      if (!item.is_array() || item.size() != 2 || !item[0].is_string()) return value;
+      object[item[0].get<std::string>()] = item[1];
+    }
+    return object;
+  }
+  return value;
+}
+
+}  // namespace
+
+Status SyntaxError(size_t offset, std::string_view message) {
+  return InvalidArgument(fmt::format("@{}: {}", offset, message));
+}
+
+bool IsCreateModel(const std::vector<Token>& t) {
+  if (t.size() < 2 || !t[0].IsKeyword("CREATE")) return false;
+  if (t[1].IsKeyword("MODEL")) return true;
+  return t.size() > 3 && t[1].IsKeyword("OR") && t[2].IsKeyword("REPLACE") && t[3].IsKeyword("MODEL");
+}
+
+bool IsDropModel(const std::vector<Token>& t) {
+  return t.size() > 1 && t[0].IsKeyword("DROP") && t[1].IsKeyword("MODEL");
+}
+
+Result<CreateModel> ParseCreateModel(const std::vector<Token>& tokens) {
+  Parser p(tokens);
+  CreateModel out;
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("CREATE", "at the start"));
+  if (p.AcceptKeyword("OR")) {
+    STRATA_RETURN_IF_ERROR(p.ExpectKeyword("REPLACE", "after CREATE OR"));
+    out.or_replace = true;
+  }
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("MODEL", "after CREATE"));
+  if (p.AcceptKeyword("IF")) {
+    STRATA_RETURN_IF_ERROR(p.ExpectKeyword("NOT", "after IF"));
+    STRATA_RETURN_IF_ERROR(p.ExpectKeyword("EXISTS", "after IF NOT"));
+    out.if_not_exists = true;
+  }
+  if (out.or_replace && out.if_not_exists) {
+    return SyntaxError(tokens[0].offset, "OR REPLACE and IF NOT EXISTS cannot be used together");
+  }
+  STRATA_ASSIGN_OR_RETURN(out.name, p.Name("a model", &out.name_offset));
+  if (p.Peek().IsKeyword("TRANSFORM")) {
+    return SyntaxError(p.Peek().offset,
+                       "TRANSFORM(...) is not supported yet; preprocess in the AS query instead");
+  }
+  if (p.Peek().IsKeyword("OPTIONS")) {
+    out.options_offset = p.Peek().offset;
+    p.Next();
+    STRATA_RETURN_IF_ERROR(p.ExpectPunct("(", "after OPTIONS"));
+    if (!p.AcceptPunct(")")) {
+      while (true) {
+        const Token& name = p.Peek();
+        if (name.kind != TokenKind::kIdentifier) {
+          return SyntaxError(name.offset, fmt::format("expected an option name, found {}", Describe(name)));
+        }
+        p.Next();
+        std::string key = Lower(name.text);
+        out.option_offsets[key] = name.offset;
+        if (out.options.contains(key)) {
+          return SyntaxError(name.offset, fmt::format("option {} is given twice", key));
+        }
+        STRATA_RETURN_IF_ERROR(p.ExpectPunct("=", fmt::format("after option {}", key)));
+        STRATA_ASSIGN_OR_RETURN(nlohmann::json value, p.Value(/*compound=*/true));
+        out.options[key] = NormalizeOption(key, std::move(value));
+        if (p.AcceptPunct(")")) break;
+        STRATA_RETURN_IF_ERROR(p.ExpectPunct(",", "between options (or ')' to end OPTIONS)"));
+      }
+    }
+  }
+  if (!p.AcceptKeyword("AS")) {
+    if (p.Peek().kind == TokenKind::kEnd) {
+      return SyntaxError(p.Peek().offset,
+                         "CREATE MODEL needs its training data: add AS SELECT ... FROM table");
+    }
+    return SyntaxError(p.Peek().offset,
+                       fmt::format("expected OPTIONS(...) or AS query, found {}", Describe(p.Peek())));
+  }
+  if (p.Peek().kind == TokenKind::kEnd) {
+    return SyntaxError(p.Peek().offset, "expected the training query after AS");
+  }
+  out.query_offset = p.Peek().offset;
+  return out;
+}
+
+Result<DropModel> ParseDropModel(const std::vector<Token>& tokens) {
+  Parser p(tokens);
+  DropModel out;
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("DROP", "at the start"));
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("MODEL", "after DROP"));
+  if (p.AcceptKeyword("IF")) {
+    STRATA_RETURN_IF_ERROR(p.ExpectKeyword("EXISTS", "after IF"));
+    out.if_exists = true;
+  }
+  STRATA_ASSIGN_OR_RETURN(out.name, p.Name("a model", &out.name_offset));
+  if (p.Peek().kind != TokenKind::kEnd) {
+    return SyntaxError(p.Peek().offset,
+                       fmt::format("unexpected {} after the model name", Describe(p.Peek())));
+  }
+  return out;
+}
+
+Result<std::vector<MlCall>> FindMlCalls(const std::vector<Token>& tokens) {
+  std::vector<MlCall> calls;
+  Parser p(tokens);
+  while (p.Peek().kind != TokenKind::kEnd) {
+    if (!(p.Peek().IsKeyword("ML") && p.Peek(1).Is(".") &&
+          p.Peek(2).kind == TokenKind::kIdentifier && p.Peek(3).Is("("))) {
+      p.Next();
+      continue;
+    }
+    MlCall call;
+    call.begin = p.Peek().offset;
+    const Token& fn = p.Peek(2);
+    call.function = Upper(fn.text);
+    p.Seek(p.index() + 4);
+    if (!p.AcceptKeyword("MODEL")) {
+      return SyntaxError(p.Peek().offset,
+                         fmt::format("ML.{} takes MODEL name first, found {}", call.function,
+                                     Describe(p.Peek())));
+    }
+    STRATA_ASSIGN_OR_RETURN(call.model, p.Name("a model", &call.model_offset));
+    while (p.AcceptPunct(",")) {
+      const Token& arg = p.Peek();
+      if (arg.IsKeyword("TABLE")) {
+        if (call.has_input) return SyntaxError(arg.offset, "the input data is given twice");
+        call.has_input = true;
+        call.input_offset = arg.offset;
+        p.Next();
+        size_t name_offset = 0;
+        STRATA_ASSIGN_OR_RETURN(call.input_table, p.Name("a table", &name_offset));
+      } else if (arg.Is("(")) {
+        if (call.has_input) return SyntaxError(arg.offset, "the input data is given twice");
+        call.has_input = true;
+        call.input_offset = arg.offset;
+        STRATA_RETURN_IF_ERROR(p.SkipParens(&call.query_begin, &call.query_end));
+      } else if (arg.IsKeyword("STRUCT") && p.Peek(1).Is("(")) {
+        p.Seek(p.index() + 2);
+        if (!p.AcceptPunct(")")) {
+          while (true) {
+            STRATA_ASSIGN_OR_RETURN(nlohmann::json value, p.Value(/*compound=*/true));
+            STRATA_RETURN_IF_ERROR(p.ExpectKeyword("AS", "after a STRUCT value (value AS name)"));
+            const Token& name = p.Next();
+            if (name.kind != TokenKind::kIdentifier) {
+              return SyntaxError(name.offset,
+                                 fmt::format("expected a setting name after AS, found {}", Describe(name)));
+            }
+            call.settings[Lower(name.text)] = std::move(value);
+            if (p.AcceptPunct(")")) break;
+            STRATA_RETURN_IF_ERROR(p.ExpectPunct(",", "between STRUCT fields (or ')' to end it)"));
+          }
+        }
+      } else {
+        return SyntaxError(arg.offset,
+                           fmt::format("expected TABLE name, (query) or STRUCT(...) in ML.{}, found {}",
+                                       call.function, Describe(arg)));
+      }
+    }
+    const Token& close = p.Peek();
+    if (!close.Is(")")) {
+      return SyntaxError(close.offset, fmt::format("expected ')' to close ML.{}(, found {}",
+                                                   call.function, Describe(close)));
+    }
+    p.Next();
+    call.end = close.offset + 1;
+    calls.push_back(std::move(call));
+  }
+  return calls;
+}
+
+}  // namespace strata::sql

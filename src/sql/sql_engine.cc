@@ -1,0 +1,534 @@
+// The SQL engine (include/strata/sql.h). A script is split into statements; CREATE MODEL and
+// DROP MODEL are Strata's own; every other statement is SQLite's, after each ML.* table
+// function in it is replaced by a temporary virtual table (module "strata_ml") whose rows the
+// function produces. So ML.PREDICT(...) can stand wherever a table can: joins, CTEs,
+// subqueries, CREATE TABLE ... AS SELECT.
+#include "strata/sql.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include "sql/ml_functions.h"
+#include "sql/ml_syntax.h"
+#include "sql/sql_lexer.h"
+#include "strata/model_store.h"
+#include "strata/trainer.h"
+#include "workspace/fingerprint.h"
+#include "workspace/sqlite_db.h"
+#include "workspace/table_reader.h"
+#include "workspace/value_codec.h"
+
+namespace strata {
+
+struct SqlEngine::Impl {
+  explicit Impl(Workspace& ws) : workspace(ws) {}
+  Workspace& workspace;
+  int next_id = 0;
+  std::map<int, std::unique_ptr<sql::MlFunction>> functions;  // started calls, by id
+  Status callback_error;  // the Status behind a failed virtual-table callback
+};
+
+namespace {
+
+using sql::Token;
+using sql::TokenKind;
+
+// ---- the strata_ml virtual table ----
+
+struct MlVtab {
+  sqlite3_vtab base;  // first: SQLite casts between the two
+  sql::MlFunction* function = nullptr;
+  SqlEngine::Impl* impl = nullptr;
+};
+
+struct MlCursor {
+  sqlite3_vtab_cursor base;
+  Table batch;
+  int64_t row = 0;
+  int64_t rowid = 0;
+  bool eof = true;
+};
+
+int Fail(MlVtab* vtab, const Status& status) {
+  vtab->impl->callback_error = status;
+  sqlite3_free(vtab->base.zErrMsg);
+  vtab->base.zErrMsg = sqlite3_mprintf("%s", status.message().c_str());
+  return SQLITE_ERROR;
+}
+
+int MlConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out,
+              char** error) {
+  auto* impl = static_cast<SqlEngine::Impl*>(aux);
+  const int id = argc > 3 ? std::atoi(argv[3]) : -1;
+  auto it = impl->functions.find(id);
+  if (it == impl->functions.end()) {
+    *error = sqlite3_mprintf("strata_ml tables are made by Strata's SQL engine only");
+    return SQLITE_ERROR;
+  }
+  std::string declaration = "CREATE TABLE x(";
+  const auto& columns = it->second->columns();
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) declaration += ", ";
+    declaration += QuoteIdentifier(columns[i]);
+  }
+  declaration += ")";
+  int rc = sqlite3_declare_vtab(db, declaration.c_str());
+  if (rc != SQLITE_OK) return rc;
+  auto* vtab = new MlVtab();
+  vtab->function = it->second.get();
+  vtab->impl = impl;
+  *out = &vtab->base;
+  return SQLITE_OK;
+}
+
+int MlBestIndex(sqlite3_vtab*, sqlite3_index_info* info) {
+  info->estimatedCost = 1e6;  // a full scan; the function produces every row
+  return SQLITE_OK;
+}
+
+int MlDisconnect(sqlite3_vtab* vtab) {
+  delete reinterpret_cast<MlVtab*>(vtab);
+  return SQLITE_OK;
+}
+
+int MlOpen(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  *out = &(new MlCursor())->base;
+  return SQLITE_OK;
+}
+
+int MlClose(sqlite3_vtab_cursor* cursor) {
+  delete reinterpret_cast<MlCursor*>(cursor);
+  return SQLITE_OK;
+}
+
+int Load(MlCursor* c, Result<Table> batch) {
+  auto* vtab = reinterpret_cast<MlVtab*>(c->base.pVtab);
+  if (!batch.ok()) return Fail(vtab, batch.status());
+  c->batch = std::move(*batch);
+  c->row = 0;
+  c->eof = c->batch.num_rows() == 0;
+  return SQLITE_OK;
+}
+
+int MlFilter(sqlite3_vtab_cursor* cursor, int, const char*, int, sqlite3_value**) {
+  auto* c = reinterpret_cast<MlCursor*>(cursor);
+  c->rowid = 0;
+  return Load(c, reinterpret_cast<MlVtab*>(cursor->pVtab)->function->First());
+}
+
+int MlNext(sqlite3_vtab_cursor* cursor) {
+  auto* c = reinterpret_cast<MlCursor*>(cursor);
+  ++c->rowid;
+  if (++c->row < c->batch.num_rows()) return SQLITE_OK;
+  return Load(c, reinterpret_cast<MlVtab*>(cursor->pVtab)->function->Next());
+}
+
+int MlEof(sqlite3_vtab_cursor* cursor) { return reinterpret_cast<MlCursor*>(cursor)->eof ? 1 : 0; }
+
+int MlColumn(sqlite3_vtab_cursor* cursor, sqlite3_context* ctx, int i) {
+  auto* c = reinterpret_cast<MlCursor*>(cursor);
+  if (i < 0 || i >= c->batch.num_columns()) {
+    sqlite3_result_null(ctx);
+    return SQLITE_OK;
+  }
+  const Column& col = c->batch.column(i);
+  const int64_t r = c->row;
+  if (col.IsNull(r)) {
+    sqlite3_result_null(ctx);
+    return SQLITE_OK;
+  }
+  switch (col.type()) {
+    case DataType::kInt64: sqlite3_result_int64(ctx, col.GetInt64(r)); break;
+    case DataType::kBool: sqlite3_result_int(ctx, col.GetBool(r) ? 1 : 0); break;
+    case DataType::kFloat64: {
+      const double v = col.GetFloat64(r);
+      if (std::isnan(v)) {
+        sqlite3_result_null(ctx);
+      } else {
+        sqlite3_result_double(ctx, v);
+      }
+      break;
+    }
+    case DataType::kString: {
+      std::string_view s = col.GetString(r);
+      sqlite3_result_text(ctx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      break;
+    }
+    default: {
+      std::string s = col.FormatValue(r);
+      sqlite3_result_text(ctx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      break;
+    }
+  }
+  return SQLITE_OK;
+}
+
+int MlRowid(sqlite3_vtab_cursor* cursor, sqlite3_int64* out) {
+  *out = reinterpret_cast<MlCursor*>(cursor)->rowid;
+  return SQLITE_OK;
+}
+
+const sqlite3_module kMlModule = {
+    /*iVersion=*/0, MlConnect, MlConnect, MlBestIndex, MlDisconnect, MlDisconnect, MlOpen,
+    MlClose, MlFilter, MlNext, MlEof, MlColumn, MlRowid,
+    /*xUpdate=*/nullptr, /*xBegin=*/nullptr, /*xSync=*/nullptr, /*xCommit=*/nullptr,
+    /*xRollback=*/nullptr, /*xFindFunction=*/nullptr, /*xRename=*/nullptr,
+    /*xSavepoint=*/nullptr, /*xRelease=*/nullptr, /*xRollbackTo=*/nullptr,
+    /*xShadowName=*/nullptr};
+
+// ---- errors with positions ----
+
+// Parses the "@OFFSET: " prefix the parser puts on positioned errors.
+bool SplitPositioned(const Status& s, size_t* offset, std::string* message) {
+  const std::string& m = s.message();
+  if (m.empty() || m[0] != '@') return false;
+  size_t colon = m.find(": ");
+  if (colon == std::string::npos) return false;
+  *offset = std::strtoull(m.c_str() + 1, nullptr, 10);
+  *message = m.substr(colon + 2);
+  return true;
+}
+
+// Moves a positioned error by `delta` bytes (from a sub-text to its statement).
+Status Shift(const Status& s, size_t delta) {
+  size_t offset = 0;
+  std::string message;
+  if (!SplitPositioned(s, &offset, &message)) return s;
+  return Status(s.code(), fmt::format("@{}: {}", offset + delta, message));
+}
+
+// Statement text with BigQuery's `#` comments blanked (SQLite does not know them); offsets
+// are unchanged.
+std::string BlankHashComments(std::string_view text, const std::vector<sql::CommentSpan>& comments) {
+  std::string out(text);
+  for (const auto& c : comments) {
+    if (c.hash) std::memset(out.data() + c.offset, ' ', c.length);
+  }
+  return out;
+}
+
+// Protects Strata's catalog from plain SQL: reading strata_* tables is fine, changing them is
+// not (models change through CREATE/DROP MODEL).
+int GuardCatalog(void*, int action, const char* a, const char* b, const char*, const char*) {
+  const char* table = nullptr;
+  switch (action) {
+    case SQLITE_INSERT: case SQLITE_UPDATE: case SQLITE_DELETE: case SQLITE_DROP_TABLE:
+    case SQLITE_CREATE_TABLE: case SQLITE_CREATE_INDEX: case SQLITE_DROP_INDEX:
+    case SQLITE_CREATE_TRIGGER: case SQLITE_DROP_TRIGGER:
+      table = action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE ||
+                      action == SQLITE_DROP_TABLE || action == SQLITE_CREATE_TABLE
+                  ? a
+                  : b;
+      break;
+    case SQLITE_ALTER_TABLE: table = b; break;
+    default: return SQLITE_OK;
+  }
+  if (table != nullptr && sqlite3_strnicmp(table, "strata_", 7) == 0) return SQLITE_DENY;
+  return SQLITE_OK;
+}
+
+std::string Trimmed(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// The content fingerprint of a query's rows, as the catalog computes it for tables.
+std::string Fingerprint(const Table& t) {
+  TableFingerprint fp(t.schema());
+  CellBuffer buffer;
+  SqlValue value;
+  for (int64_t r = 0; r < t.num_rows(); ++r) {
+    for (const Column& c : t.columns()) {
+      if (!EncodeCell(c, r, &buffer, &value)) value = SqlValue{};
+      fp.Add(value);
+    }
+  }
+  return fp.HexDigest();
+}
+
+// Runs one statement; positioned errors are relative to `text`.
+class StatementRunner {
+ public:
+  StatementRunner(SqlEngine::Impl& impl, const SqlOptions& options) : impl_(impl), options_(options) {}
+  ~StatementRunner() {
+    // The statement's virtual tables and functions go with it, whatever happened.
+    for (int id : ids_) {
+      (void)impl_.workspace.db().Exec(fmt::format("DROP TABLE IF EXISTS temp.\"strata_ml_{}\"", id));
+      impl_.functions.erase(id);
+    }
+  }
+
+  Result<SqlResult> Run(std::string_view text) {
+    std::vector<sql::CommentSpan> comments;
+    STRATA_ASSIGN_OR_RETURN(std::vector<Token> tokens, sql::Tokenize(text, &comments));
+    if (sql::IsCreateModel(tokens)) return CreateModel(text, tokens);
+    if (sql::IsDropModel(tokens)) return DropModel(tokens);
+    return Query(text, comments);
+  }
+
+ private:
+  // Replaces each ML.* call in `text` (at `delta` in the statement) with its virtual table.
+  Result<std::string> Rewrite(std::string_view text, size_t delta) {
+    std::vector<sql::CommentSpan> comments;
+    auto tokens = sql::Tokenize(text, &comments);
+    if (!tokens.ok()) return Shift(tokens.status(), delta);
+    auto calls = sql::FindMlCalls(*tokens);
+    if (!calls.ok()) return Shift(calls.status(), delta);
+    std::string out = BlankHashComments(text, comments);
+    for (auto it = calls->rbegin(); it != calls->rend(); ++it) {
+      const sql::MlCall& call = *it;
+      std::string input;
+      if (!call.input_table.empty()) {
+        input = "SELECT * FROM " + QuoteIdentifier(call.input_table);
+      } else if (call.has_input) {
+        STRATA_ASSIGN_OR_RETURN(input, Rewrite(text.substr(call.query_begin, call.query_end - call.query_begin),
+                                               delta + call.query_begin));
+      }
+      auto function = sql::StartMlFunction(impl_.workspace, call, input);
+      if (!function.ok()) {
+        size_t offset = 0;
+        std::string message;
+        if (SplitPositioned(function.status(), &offset, &message)) return Shift(function.status(), delta);
+        // Unknown model or data errors: point at the model name.
+        return Status(function.status().code(),
+                      fmt::format("@{}: {}", delta + call.model_offset, function.status().message()));
+      }
+      const int id = impl_.next_id++;
+      impl_.functions[id] = std::move(*function);
+      ids_.push_back(id);
+      STRATA_RETURN_IF_ERROR(impl_.workspace.db().Exec(
+          fmt::format("CREATE VIRTUAL TABLE temp.\"strata_ml_{0}\" USING strata_ml({0})", id)));
+      out.replace(call.begin, call.end - call.begin, fmt::format("temp.\"strata_ml_{}\"", id));
+    }
+    return out;
+  }
+
+  // Prepares user SQL with the catalog guard on; SQLite's error offset becomes ours.
+  Result<QueryReader> Prepare(const std::string& sql_text, size_t first_rewrite) {
+    sqlite3* db = impl_.workspace.db().raw();
+    sqlite3_set_authorizer(db, GuardCatalog, nullptr);
+    auto reader = QueryReader::Start(impl_.workspace.db(), sql_text);
+    const int offset = reader.ok() ? -1 : sqlite3_error_offset(db);
+    sqlite3_set_authorizer(db, nullptr, nullptr);
+    if (reader.ok()) return reader;
+    std::string message = reader.status().message();
+    // SqliteDb names the SQL it prepared; here the caret shows it.
+    if (message.rfind("preparing `", 0) == 0) {
+      size_t end = message.find("`: ");
+      if (end != std::string::npos) message = message.substr(end + 3);
+    }
+    if (message.find("not authorized") != std::string::npos) {
+      message = "Strata's own tables (strata_*) change only through Strata (CREATE MODEL, "
+                "DROP MODEL, strata commands); reading them is fine";
+    }
+    // Offsets past a rewritten call no longer match the user's text.
+    size_t at = offset >= 0 && static_cast<size_t>(offset) < first_rewrite ? static_cast<size_t>(offset) : 0;
+    return Status(reader.status().code(), fmt::format("@{}: {}", at, message));
+  }
+
+  Result<SqlResult> Query(std::string_view text, const std::vector<sql::CommentSpan>&) {
+    STRATA_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(text, 0));
+    size_t first = text.size();
+    if (!ids_.empty()) {
+      size_t diff = 0;
+      while (diff < text.size() && diff < rewritten.size() && text[diff] == rewritten[diff]) ++diff;
+      first = diff;
+    }
+    sqlite3* db = impl_.workspace.db().raw();
+    const int64_t changes_before = sqlite3_total_changes64(db);
+    STRATA_ASSIGN_OR_RETURN(QueryReader reader, Prepare(rewritten, first));
+    impl_.callback_error = Status::Ok();
+    auto rows = reader.Next(0);
+    if (!rows.ok()) {
+      if (!impl_.callback_error.ok()) return impl_.callback_error;
+      return rows.status();
+    }
+    SqlResult result;
+    result.has_rows = !reader.names().empty();
+    if (result.has_rows) {
+      result.rows = std::move(*rows);
+    } else {
+      const int64_t changed = sqlite3_total_changes64(db) - changes_before;
+      result.message = changed > 0 ? fmt::format("{} row{} changed", changed, changed == 1 ? "" : "s") : "OK";
+    }
+    return result;
+  }
+
+  Result<SqlResult> CreateModel(std::string_view text, const std::vector<Token>& tokens) {
+    STRATA_ASSIGN_OR_RETURN(sql::CreateModel cm, sql::ParseCreateModel(tokens));
+    ModelStore store(impl_.workspace);
+    SqlResult result;
+    if (store.Has(cm.name)) {
+      if (cm.if_not_exists) {
+        result.message = fmt::format("Model {} already exists; nothing done (IF NOT EXISTS)", cm.name);
+        return result;
+      }
+      if (!cm.or_replace) {
+        return Status(StatusCode::kAlreadyExists,
+                      fmt::format("@{}: model {} already exists; use CREATE OR REPLACE MODEL to "
+                                  "replace it, or DROP MODEL {} first",
+                                  cm.name_offset, cm.name, cm.name));
+      }
+    }
+    auto spec = TrainSpecFromOptions(cm.options);
+    if (!spec.ok()) {
+      return Status(spec.status().code(),
+                    fmt::format("@{}: {}", OptionOffset(cm, spec.status().message()), spec.status().message()));
+    }
+    const std::string query(text.substr(cm.query_offset));
+    STRATA_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(query, cm.query_offset));
+    size_t first = query.size();
+    STRATA_ASSIGN_OR_RETURN(QueryReader reader, Prepare(rewritten, first));
+    if (reader.names().empty()) {
+      return sql::SyntaxError(cm.query_offset, "the AS part must be a query (SELECT ...) giving the training rows");
+    }
+    impl_.callback_error = Status::Ok();
+    auto data = reader.Next(0);
+    if (!data.ok()) return impl_.callback_error.ok() ? data.status() : impl_.callback_error;
+    spec->source = Trimmed(query);
+    TrainOptions train;
+    train.threads = options_.threads;
+    train.progress = options_.progress;
+    train.cancel = options_.cancel;
+    train.data_fingerprint = Fingerprint(*data);
+    const int64_t rows = data->num_rows();
+    auto bundle = Train(*spec, std::move(*data), train);
+    if (!bundle.ok()) {
+      // Option and label problems belong to OPTIONS; the rest to the query.
+      const size_t at = bundle.status().code() == StatusCode::kInvalidArgument && cm.options_offset > 0
+                            ? OptionOffset(cm, bundle.status().message())
+                            : cm.query_offset;
+      return Status(bundle.status().code(), fmt::format("@{}: {}", at, bundle.status().message()));
+    }
+    STRATA_ASSIGN_OR_RETURN(int version, store.Save(cm.name, *bundle, /*replace=*/cm.or_replace));
+    result.message = fmt::format("Created model {} ({}, version {}) on {} rows in {:.2f} s", cm.name,
+                                 bundle->model_type, version, rows,
+                                 bundle->lineage.value("training_seconds", 0.0));
+    return result;
+  }
+
+  // Where the option an error message names ('name') is written, else OPTIONS itself.
+  static size_t OptionOffset(const sql::CreateModel& cm, const std::string& message) {
+    for (const auto& [name, offset] : cm.option_offsets) {
+      if (message.find("'" + name + "'") != std::string::npos ||
+          message.rfind(name + " ", 0) == 0 || message.rfind(name + ":", 0) == 0) {
+        return offset;
+      }
+    }
+    return cm.options_offset;
+  }
+
+  Result<SqlResult> DropModel(const std::vector<Token>& tokens) {
+    STRATA_ASSIGN_OR_RETURN(sql::DropModel dm, sql::ParseDropModel(tokens));
+    ModelStore store(impl_.workspace);
+    SqlResult result;
+    if (!store.Has(dm.name)) {
+      if (dm.if_exists) {
+        result.message = fmt::format("Model {} does not exist; nothing done (IF EXISTS)", dm.name);
+        return result;
+      }
+      auto missing = store.Load(dm.name);  // NotFound with the closest name
+      return Status(StatusCode::kNotFound, fmt::format("@{}: {}", dm.name_offset,
+                                                       missing.ok() ? "no such model" : missing.status().message()));
+    }
+    STRATA_RETURN_IF_ERROR(store.Drop(dm.name));
+    result.message = fmt::format("Dropped model {}", dm.name);
+    return result;
+  }
+
+  SqlEngine::Impl& impl_;
+  const SqlOptions& options_;
+  std::vector<int> ids_;
+};
+
+// Splits a script into statements: [begin, end) byte ranges without the ';'.
+Result<std::vector<std::pair<size_t, size_t>>> SplitScript(std::string_view script) {
+  std::vector<sql::CommentSpan> comments;
+  STRATA_ASSIGN_OR_RETURN(std::vector<Token> tokens, sql::Tokenize(script, &comments));
+  const std::string blanked = BlankHashComments(script, comments);
+  std::vector<std::pair<size_t, size_t>> out;
+  size_t start = 0;
+  bool any = false;
+  for (const Token& t : tokens) {
+    if (t.kind == TokenKind::kEnd) break;
+    if (t.Is(";")) {
+      // A ';' inside CREATE TRIGGER ... BEGIN ... END does not end the statement.
+      std::string candidate = blanked.substr(start, t.offset + 1 - start);
+      if (!sqlite3_complete(candidate.c_str())) continue;
+      if (any) out.push_back({start, t.offset});
+      start = t.offset + 1;
+      any = false;
+      continue;
+    }
+    any = true;
+  }
+  if (any) out.push_back({start, script.size()});
+  return out;
+}
+
+}  // namespace
+
+SqlEngine::SqlEngine(Workspace& workspace)
+    : workspace_(workspace), impl_(std::make_unique<Impl>(workspace)) {
+  sqlite3_create_module_v2(workspace_.db().raw(), "strata_ml", &kMlModule, impl_.get(), nullptr);
+}
+
+SqlEngine::~SqlEngine() {
+  // Later statements on this connection must not reach a dead engine.
+  sqlite3_create_module_v2(workspace_.db().raw(), "strata_ml", nullptr, nullptr, nullptr);
+}
+
+bool SqlEngine::IsComplete(std::string_view text) {
+  std::vector<sql::CommentSpan> comments;
+  auto tokens = sql::Tokenize(text, &comments);
+  if (!tokens.ok()) return false;  // an open string or comment: keep reading
+  const std::string blanked = BlankHashComments(text, comments);
+  return sqlite3_complete(blanked.c_str()) != 0;
+}
+
+Status SqlEngine::Run(std::string_view script, const ResultSink& on_result,
+                      const SqlOptions& options, const ErrorSink& on_error) {
+  auto positioned = [&](const Status& s, size_t base) {
+    size_t offset = 0;
+    std::string message;
+    if (!SplitPositioned(s, &offset, &message)) {
+      offset = 0;
+      message = s.message();
+    }
+    return Status(s.code(), sql::FormatSqlError(options.source_name, script, base + offset, message,
+                                                options.line_offset));
+  };
+  auto statements = SplitScript(script);
+  if (!statements.ok()) return positioned(statements.status(), 0);
+  Status last = Status::Ok();
+  for (const auto& [begin, end] : *statements) {
+    if (options.cancel != nullptr && options.cancel->load()) return Cancelled("cancelled");
+    std::string_view text = script.substr(begin, end - begin);
+    const size_t lead = text.find_first_not_of(" \t\r\n");
+    const auto started = std::chrono::steady_clock::now();
+    StatementRunner runner(*impl_, options);
+    auto result = runner.Run(text);
+    Status status = result.ok() ? Status::Ok() : positioned(result.status(), begin);
+    if (result.ok()) {
+      result->statement = Trimmed(text);
+      result->line = options.line_offset +
+                     sql::PositionOf(script, begin + (lead == std::string_view::npos ? 0 : lead)).line;
+      result->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      status = on_result ? on_result(*result) : Status::Ok();
+    }
+    if (status.ok()) continue;
+    if (!options.continue_on_error) return status;
+    if (on_error) on_error(status);
+    last = status;
+  }
+  return last;
+}
+
+}  // namespace strata

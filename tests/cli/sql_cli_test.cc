@@ -1,0 +1,108 @@
+// `strata sql` as a user runs it: -c, a script file, standard input, dot-commands, output
+// modes, and how errors stop a script (or not) with a non-zero exit.
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace strata {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::RunStrata;
+using testing::SourcePath;
+using testing::TempDir;
+
+class SqlCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = RunStrata({"collect", SourcePath("examples/data/churn.csv")}, dir_.path());
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+  }
+  testing::CommandResult Run(const std::vector<std::string>& args, const std::string& in = "") {
+    return RunStrata(args, dir_.path(), {}, in);
+  }
+  TempDir dir_;
+};
+
+TEST_F(SqlCliTest, HelpAndCommands) {
+  auto help = Run({"sql", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--continue-on-error"));
+
+  auto r = Run({"sql", "-c",
+                "CREATE MODEL m OPTIONS(model_type='logistic_reg', input_label_cols=['churn']) AS "
+                "SELECT * FROM churn;",
+                "-c", "SELECT count(*) AS n FROM ML.PREDICT(MODEL m, TABLE churn);"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("Created model m (LOGISTIC_REG, version 1)"));
+  EXPECT_THAT(r.out, HasSubstr("| 5000 |"));  // an aligned table
+
+  auto csv = Run({"sql", "--mode", "csv", "-c", "SELECT precision, recall FROM ML.EVALUATE(MODEL m)"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_THAT(csv.out, HasSubstr("precision,recall\n"));
+
+  auto json = Run({"sql", "--mode", "json", "-c", "SELECT 1 AS a, 'x' AS b"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto rows = nlohmann::json::parse(json.out);
+  EXPECT_EQ(rows, nlohmann::json::parse(R"([{"a": 1, "b": "x"}])"));
+
+  auto line = Run({"sql", "--mode", "line", "-c", "SELECT 1 AS a, 'x' AS bb"});
+  EXPECT_EQ(line.out, " a = 1\nbb = x\n");
+}
+
+TEST_F(SqlCliTest, ScriptFilesStopAtTheFirstErrorWithItsPosition) {
+  auto script = dir_.Write("script.sql",
+                           "-- a comment\n"
+                           "CREATE TABLE t(a INTEGER);\n"
+                           "INSERT INTO t VALUES (1),\n"
+                           "  (2);\n"
+                           "SELECT * FROM ML.EVALUATE(MODEL missing);\n"
+                           "INSERT INTO t VALUES (3);\n");
+  auto r = Run({"sql", script});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("script.sql:5:33: no model named 'missing'"));
+  EXPECT_THAT(r.err, HasSubstr("  SELECT * FROM ML.EVALUATE(MODEL missing);\n"
+                               "                                  ^"));
+  auto count = Run({"sql", "--mode", "csv", "-c", "SELECT count(*) AS n FROM t"});
+  EXPECT_EQ(count.out, "n\n2\n");  // the statement after the error did not run
+
+  auto go_on = Run({"sql", "--continue-on-error", script});
+  EXPECT_NE(go_on.exit_code, 0);  // still reports the failure
+  count = Run({"sql", "--mode", "csv", "-c", "SELECT count(*) AS n FROM t"});
+  EXPECT_THAT(go_on.err, HasSubstr("table t already exists"));
+  EXPECT_EQ(count.out, "n\n5\n");  // 2 + 2 again + 1 after the error
+}
+
+TEST_F(SqlCliTest, StandardInputAndDotCommands) {
+  auto r = Run({"sql"},
+               ".mode csv\n"
+               "CREATE MODEL m OPTIONS(model_type='boosted_tree_classifier',\n"
+               "                       input_label_cols=['churn'], max_iterations=3)\n"
+               "AS SELECT * FROM churn;\n"
+               ".models\n"
+               ".tables\n"
+               "SELECT count(*) AS n FROM ML.FEATURE_IMPORTANCE(MODEL m);\n"
+               ".schema churn\n"
+               ".timer on\n"
+               "SELECT 1 AS one;\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("BOOSTED_TREE_CLASSIFIER"));  // .models
+  EXPECT_THAT(r.out, HasSubstr("churn"));                    // .tables
+  EXPECT_THAT(r.out, HasSubstr("n\n19\n"));                  // csv mode
+  EXPECT_THAT(r.out, HasSubstr("CREATE TABLE \"churn\""));   // .schema
+  EXPECT_THAT(r.out, Not(HasSubstr("strata_models")));       // catalog tables hidden
+  EXPECT_THAT(r.err, HasSubstr("Run Time: real"));
+
+  auto help = Run({"sql"}, ".help\n");
+  EXPECT_THAT(help.out, HasSubstr("ML.PREDICT"));
+  auto bad = Run({"sql"}, ".tabels\n");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.err, HasSubstr("Did you mean '.tables'?"));
+  auto read = dir_.Write("inner.sql", "SELECT 42 AS answer;\n");
+  auto nested = Run({"sql", "--mode", "csv"}, ".read " + read + "\n");
+  EXPECT_EQ(nested.out, "answer\n42\n");
+}
+
+}  // namespace
+}  // namespace strata
