@@ -44,6 +44,7 @@ struct ModelBundle {
   nlohmann::json metrics;       // evaluation on the eval split (ML.EVALUATE)
   nlohmann::json training_info; // per-iteration log (ML.TRAINING_INFO)
   nlohmann::json importance;    // global feature importance
+  nlohmann::json global_explain;  // [{feature, attribution}] (ENABLE_GLOBAL_EXPLAIN), or null
   nlohmann::json lineage;       // source, rows, data fingerprint, created_at, strata version
   nlohmann::json eval_summary;  // curves, confusion matrix, calibration, per-class metrics
 

@@ -66,6 +66,7 @@ std::string SerializeBundle(const ModelBundle& b) {
   h["metrics"] = b.metrics;
   h["training_info"] = b.training_info;
   h["importance"] = b.importance;
+  if (!b.global_explain.is_null()) h["global_explain"] = b.global_explain;
   h["lineage"] = b.lineage;
   h["eval_summary"] = b.eval_summary;
   std::string header = h.dump();
@@ -127,6 +128,7 @@ Result<ModelBundle> DeserializeBundle(std::string_view bytes) {
     b.importance = h.at("importance");
     b.lineage = h.at("lineage");
     b.eval_summary = h.value("eval_summary", nlohmann::json());
+    b.global_explain = h.value("global_explain", nlohmann::json());
   } catch (const nlohmann::json::exception& e) {
     return corrupt(std::string("malformed header (") + e.what() + ")");
   }

@@ -21,24 +21,24 @@ namespace {
 constexpr int64_t kPredictBatchRows = 8192;
 
 const std::vector<std::string> kFunctions = {
-    "PREDICT",      "EVALUATE",  "CONFUSION_MATRIX", "ROC_CURVE", "FEATURE_IMPORTANCE",
-    "TRAINING_INFO", "FEATURE_INFO", "WEIGHTS"};
+    "PREDICT",       "EVALUATE",     "CONFUSION_MATRIX", "ROC_CURVE",      "FEATURE_IMPORTANCE",
+    "TRAINING_INFO", "FEATURE_INFO", "WEIGHTS",          "EXPLAIN_PREDICT", "GLOBAL_EXPLAIN",
+    "CENTROIDS"};
 // BigQuery ML functions Strata does not offer yet: named, so the error says so.
-const std::vector<std::string> kLater = {"EXPLAIN_PREDICT", "GLOBAL_EXPLAIN", "CENTROIDS",
-                                         "TRIAL_INFO",      "ADVANCED_WEIGHTS", "RECOMMEND",
-                                         "FORECAST",        "DETECT_ANOMALIES"};
+const std::vector<std::string> kLater = {"TRIAL_INFO", "ADVANCED_WEIGHTS", "RECOMMEND", "FORECAST",
+                                         "DETECT_ANOMALIES", "GENERATE_TEXT"};
 
 // A function whose rows are computed up front (they are few).
 class StaticFunction : public MlFunction {
  public:
-  explicit StaticFunction(Table rows) : rows_(std::move(rows)) {
-    for (const Column& c : rows_.columns()) columns_.push_back(c.name());
+  explicit StaticFunction(Table rows) : rows_(std::make_shared<const Table>(std::move(rows))) {
+    for (const Column& c : rows_->columns()) columns_.push_back(c.name());
   }
-  Result<Table> First() override { return rows_.Slice(0, rows_.num_rows()); }
-  Result<Table> Next() override { return Table(); }
+  Result<Batch> First() override { return rows_; }
+  Result<Batch> Next() override { return std::make_shared<const Table>(); }
 
  private:
-  Table rows_;
+  Batch rows_;
 };
 
 // Rows of JSON objects as a table with the given columns (missing or null -> NULL).
@@ -233,15 +233,20 @@ Result<Table> FeatureInfoRows(const ModelBundle& bundle) {
                   rows);
 }
 
-class PredictFunction : public MlFunction {
+// A function over input rows, computed a batch at a time. The first scan streams; while its
+// output stays under kCacheRows it is also kept, so a second scan (the inner side of a join
+// re-reads its table once per outer row) costs no recomputation. Above that size a rescan
+// recomputes: memory stays bounded whatever the input's size.
+class StreamingFunction : public MlFunction {
  public:
-  PredictFunction(Workspace& ws, std::shared_ptr<const Predictor> predictor, std::string sql,
-                  PredictOptions options)
-      : ws_(ws), predictor_(std::move(predictor)), sql_(std::move(sql)), options_(options) {
+  static constexpr int64_t kCacheRows = 200'000;
+
+  StreamingFunction(Workspace& ws, std::shared_ptr<const Predictor> predictor, std::string sql)
+      : ws_(ws), predictor_(std::move(predictor)), sql_(std::move(sql)) {
     hints_ = predictor_->bundle().preprocessor.input_schema();
   }
 
-  // Fixes the columns by predicting no rows of the input's shape.
+  // Fixes the columns by computing no rows of the input's shape.
   Status Init() {
     STRATA_ASSIGN_OR_RETURN(QueryReader reader, QueryReader::Start(ws_.db(), sql_, hints_));
     Table empty;
@@ -249,33 +254,198 @@ class PredictFunction : public MlFunction {
       STRATA_RETURN_IF_ERROR(empty.AddColumn(
           Column(reader.names()[i], reader.types()[i].value_or(DataType::kString))));
     }
-    STRATA_ASSIGN_OR_RETURN(Table out, predictor_->Predict(empty, options_));
+    STRATA_ASSIGN_OR_RETURN(Table out, Compute(empty));
     for (const Column& c : out.columns()) columns_.push_back(c.name());
     return Status::Ok();
   }
 
-  Result<Table> First() override {
+  Result<Batch> First() override {
+    if (cache_complete_) {
+      next_cached_ = 0;
+      return NextCached();
+    }
+    cache_.clear();
+    cached_rows_ = 0;
+    caching_ = true;
     reader_.reset();
     STRATA_ASSIGN_OR_RETURN(QueryReader reader, QueryReader::Start(ws_.db(), sql_, hints_));
     reader_.emplace(std::move(reader));
     return Next();
   }
 
-  Result<Table> Next() override {
-    if (!reader_ || reader_->done()) return Table();
+  Result<Batch> Next() override {
+    if (cache_complete_) return NextCached();
+    if (!reader_ || reader_->done()) return Finish();
     STRATA_ASSIGN_OR_RETURN(Table input, reader_->Next(kPredictBatchRows));
-    if (input.num_rows() == 0) return Table();
-    return predictor_->Predict(input, options_);
+    if (input.num_rows() == 0) return Finish();
+    STRATA_ASSIGN_OR_RETURN(Table computed, Compute(input));
+    auto out = std::make_shared<const Table>(std::move(computed));
+    if (caching_) {
+      cached_rows_ += out->num_rows();
+      if (cached_rows_ > kCacheRows) {
+        caching_ = false;
+        cache_.clear();
+      } else {
+        cache_.push_back(out);
+      }
+    }
+    return out;
   }
 
+ protected:
+  virtual Result<Table> Compute(const Table& input) = 0;
+  const std::shared_ptr<const Predictor>& predictor() const { return predictor_; }
+
  private:
+  Result<Batch> Finish() {
+    if (caching_) cache_complete_ = true;
+    caching_ = false;
+    reader_.reset();
+    return std::make_shared<const Table>();
+  }
+  Result<Batch> NextCached() {
+    if (next_cached_ >= cache_.size()) return std::make_shared<const Table>();
+    return cache_[next_cached_++];
+  }
+
   Workspace& ws_;
   std::shared_ptr<const Predictor> predictor_;
   std::string sql_;
-  PredictOptions options_;
   std::vector<Field> hints_;
   std::optional<QueryReader> reader_;
+  std::vector<Batch> cache_;
+  int64_t cached_rows_ = 0;
+  size_t next_cached_ = 0;
+  bool caching_ = false;
+  bool cache_complete_ = false;
 };
+
+class PredictFunction : public StreamingFunction {
+ public:
+  PredictFunction(Workspace& ws, std::shared_ptr<const Predictor> predictor, std::string sql,
+                  PredictOptions options)
+      : StreamingFunction(ws, std::move(predictor), std::move(sql)), options_(options) {}
+
+ protected:
+  Result<Table> Compute(const Table& input) override { return predictor()->Predict(input, options_); }
+
+ private:
+  PredictOptions options_;
+};
+
+// ML.EXPLAIN_PREDICT: the prediction of each input row with its top feature attributions
+// (TreeSHAP for trees, coefficient x value for linear models: both exact).
+class ExplainFunction : public StreamingFunction {
+ public:
+  ExplainFunction(Workspace& ws, std::shared_ptr<const Predictor> predictor, std::string sql,
+                  PredictOptions options, int top_k)
+      : StreamingFunction(ws, std::move(predictor), std::move(sql)), options_(options), top_k_(top_k) {}
+
+ protected:
+  Result<Table> Compute(const Table& input) override { return Explain(input); }
+
+ private:
+  Result<Table> Explain(const Table& input) {
+    const ModelBundle& b = predictor()->bundle();
+    STRATA_ASSIGN_OR_RETURN(Table out, predictor()->Predict(input, options_));
+    const std::string probs_name = "predicted_" + b.label + "_probs";
+    Table result;
+    for (const Column& c : out.columns()) {
+      if (c.name() != probs_name) STRATA_RETURN_IF_ERROR(result.AddColumn(c.Slice(0, c.size())));
+    }
+    const bool classifier = b.task == Task::kClassification;
+    if (classifier) {
+      // The probability of the predicted class.
+      STRATA_ASSIGN_OR_RETURN(ModelOutput raw, predictor()->PredictRaw(input));
+      STRATA_ASSIGN_OR_RETURN(const Column* predicted, out.GetColumn("predicted_" + b.label));
+      Column probability("probability", DataType::kFloat64);
+      const size_t k = b.class_labels.size();
+      for (int64_t r = 0; r < out.num_rows(); ++r) {
+        const std::string label = predicted->FormatValue(r);
+        auto it = std::find(b.class_labels.begin(), b.class_labels.end(), label);
+        const size_t j = static_cast<size_t>(it - b.class_labels.begin());
+        if (j < k && raw.probabilities.size() >= (static_cast<size_t>(r) + 1) * k) {
+          probability.AppendFloat64(raw.probabilities[static_cast<size_t>(r) * k + j]);
+        } else {
+          probability.AppendNull();
+        }
+      }
+      STRATA_RETURN_IF_ERROR(result.AddColumn(std::move(probability)));
+    }
+    Column attributions("top_feature_attributions", DataType::kString);
+    Column baseline("baseline_prediction_value", DataType::kFloat64);
+    Column value("prediction_value", DataType::kFloat64);
+    Column error("approximation_error", DataType::kFloat64);
+    if (input.num_rows() > 0) {
+      STRATA_ASSIGN_OR_RETURN(Predictor::Explanation e, predictor()->Explain(input, top_k_));
+      for (size_t r = 0; r < e.rows.size(); ++r) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const Attribution& a : e.rows[r]) arr.push_back({{"feature", a.feature}, {"attribution", a.attribution}});
+        attributions.AppendString(arr.dump());
+        baseline.AppendFloat64(e.baseline[r]);
+        value.AppendFloat64(e.prediction_value[r]);
+        error.AppendFloat64(0.0);  // exact attributions: they sum to prediction_value
+      }
+    }
+    STRATA_RETURN_IF_ERROR(result.AddColumn(std::move(attributions)));
+    STRATA_RETURN_IF_ERROR(result.AddColumn(std::move(baseline)));
+    STRATA_RETURN_IF_ERROR(result.AddColumn(std::move(value)));
+    STRATA_RETURN_IF_ERROR(result.AddColumn(std::move(error)));
+    return result;
+  }
+
+  PredictOptions options_;
+  int top_k_;
+};
+
+// ML.CENTROIDS: one row per centroid and input column, on the input's own scale unless
+// STRUCT(TRUE AS standardize).
+Result<Table> CentroidRows(const ModelBundle& bundle, bool standardize) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, bundle.LoadModel());
+  nlohmann::json d = model->Describe(bundle.preprocessor.features());
+  const bool scaled = bundle.preprocessor.style() == EncodingStyle::kStandardizeOneHot;
+  std::map<std::string, const ColumnTransform*> transforms;
+  for (const ColumnTransform& t : bundle.preprocessor.columns()) transforms[t.column] = &t;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& c : d["centroids"]) {
+    std::map<std::string, size_t> group_row;
+    const auto& features = bundle.preprocessor.features();
+    for (size_t f = 0; f < features.size() && f < c["features"].size(); ++f) {
+      const FeatureInfo& info = features[f];
+      double v = c["features"][f]["value"].get<double>();
+      if (info.kind == FeatureKind::kOneHot) {
+        auto [it, added] = group_row.emplace(info.source_column, rows.size());
+        if (added) {
+          rows.push_back({{"centroid_id", c["centroid_id"]},
+                          {"feature", info.source_column},
+                          {"numerical_value", nullptr},
+                          {"categorical_value", nlohmann::json::array()},
+                          {"geography_value", nullptr}});
+        }
+        rows[it->second]["categorical_value"].push_back({{"category", info.category}, {"value", v}});
+        continue;
+      }
+      auto t = transforms.find(info.source_column);
+      if (scaled && !standardize && t != transforms.end() && info.name == info.source_column) {
+        v = v * t->second->stddev + t->second->mean;
+      }
+      rows.push_back({{"centroid_id", c["centroid_id"]},
+                      {"feature", info.name},
+                      {"numerical_value", v},
+                      {"categorical_value", nullptr},
+                      {"geography_value", nullptr}});
+    }
+  }
+  for (auto& r : rows) {
+    if (r["categorical_value"].is_array()) r["categorical_value"] = r["categorical_value"].dump();
+  }
+  return JsonRows({{"centroid_id", DataType::kInt64},
+                   {"feature", DataType::kString},
+                   {"numerical_value", DataType::kFloat64},
+                   {"categorical_value", DataType::kString},
+                   {"geography_value", DataType::kString}},
+                  rows);
+}
 
 }  // namespace
 
@@ -292,7 +462,8 @@ Result<std::unique_ptr<MlFunction>> StartMlFunction(Workspace& ws, const MlCall&
   }
   ModelStore store(ws);
   STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, store.Load(call.model));
-  const bool takes_input = f == "PREDICT" || f == "EVALUATE" || f == "CONFUSION_MATRIX" || f == "ROC_CURVE";
+  const bool takes_input = f == "PREDICT" || f == "EVALUATE" || f == "CONFUSION_MATRIX" ||
+                           f == "ROC_CURVE" || f == "EXPLAIN_PREDICT";
   if (call.has_input && !takes_input) {
     return SyntaxError(call.input_offset, fmt::format("ML.{} takes only MODEL name", f));
   }
@@ -314,8 +485,54 @@ Result<std::unique_ptr<MlFunction>> StartMlFunction(Workspace& ws, const MlCall&
     return std::unique_ptr<MlFunction>(std::move(fn));
   }
 
+  if (f == "EXPLAIN_PREDICT") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {"top_k_features", "threshold"}));
+    if (input_sql.empty()) {
+      return SyntaxError(call.end - 1, fmt::format("ML.EXPLAIN_PREDICT needs input rows: "
+                                                   "ML.EXPLAIN_PREDICT(MODEL {}, TABLE t)", call.model));
+    }
+    if (bundle.task == Task::kClustering) {
+      return InvalidArgument(fmt::format("ML.EXPLAIN_PREDICT does not apply to {} models", bundle.model_type));
+    }
+    int top_k = 5;  // BigQuery ML's default
+    if (auto it = call.settings.find("top_k_features"); it != call.settings.end()) {
+      if (!it->is_number_integer() || it->get<int64_t>() < 1) {
+        return SyntaxError(call.begin, "top_k_features must be an integer >= 1");
+      }
+      top_k = static_cast<int>(std::min<int64_t>(it->get<int64_t>(), 1 << 20));
+    }
+    PredictOptions options;
+    STRATA_ASSIGN_OR_RETURN(options.threshold, Threshold(call));
+    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Predictor> predictor, Predictor::Create(std::move(bundle)));
+    auto fn = std::make_unique<ExplainFunction>(ws, std::move(predictor), input_sql, options, top_k);
+    STRATA_RETURN_IF_ERROR(fn->Init());
+    return std::unique_ptr<MlFunction>(std::move(fn));
+  }
+
   Table rows;
-  if (f == "EVALUATE") {
+  if (f == "GLOBAL_EXPLAIN") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {"class_level_explain"}));
+    if (auto it = call.settings.find("class_level_explain"); it != call.settings.end() && it->is_boolean() &&
+                                                              it->get<bool>()) {
+      return Unimplemented("ML.GLOBAL_EXPLAIN with class_level_explain is not supported yet");
+    }
+    if (!bundle.global_explain.is_array()) {
+      return InvalidArgument(fmt::format("ML.GLOBAL_EXPLAIN needs a model trained with "
+                                         "OPTIONS(enable_global_explain = TRUE); {} was not",
+                                         call.model));
+    }
+    STRATA_ASSIGN_OR_RETURN(rows, JsonRows({{"feature", DataType::kString}, {"attribution", DataType::kFloat64}},
+                                           bundle.global_explain));
+  } else if (f == "CENTROIDS") {
+    STRATA_RETURN_IF_ERROR(CheckSettings(call, {"standardize"}));
+    if (bundle.model_type != "KMEANS") {
+      return InvalidArgument(fmt::format("ML.CENTROIDS applies to KMEANS models; {} is {}", call.model,
+                                         bundle.model_type));
+    }
+    auto it = call.settings.find("standardize");
+    STRATA_ASSIGN_OR_RETURN(rows, CentroidRows(bundle, it != call.settings.end() && it->is_boolean() &&
+                                                           it->get<bool>()));
+  } else if (f == "EVALUATE") {
     STRATA_RETURN_IF_ERROR(CheckSettings(call, {"threshold"}));
     STRATA_ASSIGN_OR_RETURN(nlohmann::json metrics, Metrics(ws, bundle, call, input_sql));
     STRATA_ASSIGN_OR_RETURN(rows, EvaluateRows(bundle, metrics));

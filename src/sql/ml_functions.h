@@ -23,8 +23,10 @@ class MlFunction {
   // (Re)starts the rows and returns the first batch; Next() returns the following ones. A
   // batch without rows ends them. ML.PREDICT reads and predicts its input a batch at a time,
   // so its memory does not grow with the input.
-  virtual Result<Table> First() = 0;
-  virtual Result<Table> Next() = 0;
+  // Batches are shared, not copied: a rescan of a cached result hands out the same tables.
+  using Batch = std::shared_ptr<const Table>;
+  virtual Result<Batch> First() = 0;
+  virtual Result<Batch> Next() = 0;
 
  protected:
   std::vector<std::string> columns_;

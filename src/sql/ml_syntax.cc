@@ -31,6 +31,20 @@ std::string Describe(const Token& t) {
   }
 }
 
+// CLASS_WEIGHTS=[STRUCT('a', 0.2), ...] arrives as [["a", 0.2], ...]: the TrainSpec wants
+// {"a": 0.2, ...}.
+nlohmann::json NormalizeOption(const std::string& name, nlohmann::json value) {
+  if (name == "class_weights" && value.is_array()) {
+    nlohmann::json object = nlohmann::json::object();
+    for (const auto& item : value) {
+      if (!item.is_array() || item.size() != 2 || !item[0].is_string()) return value;
+      object[item[0].get<std::string>()] = item[1];
+    }
+    return object;
+  }
+  return value;
+}
+
 // A cursor over a statement's tokens.
 class Parser {
  public:
@@ -167,6 +181,34 @@ class Parser {
                                              compound ? ", [array] or STRUCT(...)" : "", Describe(v)));
   }
 
+  // KEYWORD(name = value, ...) at the cursor.
+  Result<OptionList> Options(std::string_view keyword) {
+    OptionList out;
+    out.present = true;
+    out.offset = Peek().offset;
+    STRATA_RETURN_IF_ERROR(ExpectKeyword(keyword, "here"));
+    STRATA_RETURN_IF_ERROR(ExpectPunct("(", fmt::format("after {}", keyword)));
+    if (AcceptPunct(")")) return out;
+    while (true) {
+      const Token& name = Peek();
+      if (name.kind != TokenKind::kIdentifier) {
+        return SyntaxError(name.offset, fmt::format("expected an option name, found {}", Describe(name)));
+      }
+      Next();
+      std::string key = Lower(name.text);
+      if (out.values.contains(key)) {
+        return SyntaxError(name.offset, fmt::format("option {} is given twice", key));
+      }
+      out.offsets[key] = name.offset;
+      STRATA_RETURN_IF_ERROR(ExpectPunct("=", fmt::format("after option {}", key)));
+      STRATA_ASSIGN_OR_RETURN(nlohmann::json value, Value(/*compound=*/true));
+      out.values[key] = NormalizeOption(key, std::move(value));
+      if (AcceptPunct(")")) break;
+      STRATA_RETURN_IF_ERROR(ExpectPunct(",", fmt::format("between options (or ')' to end {})", keyword)));
+    }
+    return out;
+  }
+
   // Skips a balanced (...) starting at '(' and returns the offsets just inside it.
   Status SkipParens(size_t* inner_begin, size_t* inner_end) {
     const Token& open = Peek();
@@ -192,20 +234,6 @@ class Parser {
   size_t i_ = 0;
 };
 
-// CLASS_WEIGHTS=[STRUCT('a', 0.2), ...] arrives as [["a", 0.2], ...]: the TrainSpec wants
-// {"a": 0.2, ...}.
-nlohmann::json NormalizeOption(const std::string& name, nlohmann::json value) {
-  if (name == "class_weights" && value.is_array()) {
-    nlohmann::json object = nlohmann::json::object();
-    for (const auto& item : value) {
-      if (!item.is_array() || item.size() != 2 || !item[0].is_string()) return value;
-      object[item[0].get<std::string>()] = item[1];
-    }
-    return object;
-  }
-  return value;
-}
-
 }  // namespace
 
 Status SyntaxError(size_t offset, std::string_view message) {
@@ -220,6 +248,28 @@ bool IsCreateModel(const std::vector<Token>& t) {
 
 bool IsDropModel(const std::vector<Token>& t) {
   return t.size() > 1 && t[0].IsKeyword("DROP") && t[1].IsKeyword("MODEL");
+}
+
+bool IsLoadData(const std::vector<Token>& t) {
+  return t.size() > 1 && t[0].IsKeyword("LOAD") && t[1].IsKeyword("DATA");
+}
+
+bool IsExportData(const std::vector<Token>& t) {
+  return t.size() > 1 && t[0].IsKeyword("EXPORT") && t[1].IsKeyword("DATA");
+}
+
+bool IsExportModel(const std::vector<Token>& t) {
+  return t.size() > 1 && t[0].IsKeyword("EXPORT") && t[1].IsKeyword("MODEL");
+}
+
+size_t OptionList::OffsetFor(const std::string& message) const {
+  for (const auto& [name, at] : offsets) {
+    if (message.find("'" + name + "'") != std::string::npos || message.rfind(name + " ", 0) == 0 ||
+        message.rfind(name + ":", 0) == 0) {
+      return at;
+    }
+  }
+  return offset;
 }
 
 Result<CreateModel> ParseCreateModel(const std::vector<Token>& tokens) {
@@ -245,31 +295,11 @@ Result<CreateModel> ParseCreateModel(const std::vector<Token>& tokens) {
                        "TRANSFORM(...) is not supported yet; preprocess in the AS query instead");
   }
   if (p.Peek().IsKeyword("OPTIONS")) {
-    out.options_offset = p.Peek().offset;
-    p.Next();
-    STRATA_RETURN_IF_ERROR(p.ExpectPunct("(", "after OPTIONS"));
-    if (!p.AcceptPunct(")")) {
-      while (true) {
-        const Token& name = p.Peek();
-        if (name.kind != TokenKind::kIdentifier) {
-          return SyntaxError(name.offset, fmt::format("expected an option name, found {}", Describe(name)));
-        }
-        p.Next();
-        std::string key = Lower(name.text);
-        out.option_offsets[key] = name.offset;
-        if (out.options.contains(key)) {
-          return SyntaxError(name.offset, fmt::format("option {} is given twice", key));
-        }
-        STRATA_RETURN_IF_ERROR(p.ExpectPunct("=", fmt::format("after option {}", key)));
-        STRATA_ASSIGN_OR_RETURN(nlohmann::json value, p.Value(/*compound=*/true));
-        out.options[key] = NormalizeOption(key, std::move(value));
-        if (p.AcceptPunct(")")) break;
-        STRATA_RETURN_IF_ERROR(p.ExpectPunct(",", "between options (or ')' to end OPTIONS)"));
-      }
-    }
+    STRATA_ASSIGN_OR_RETURN(out.options, p.Options("OPTIONS"));
   }
   if (!p.AcceptKeyword("AS")) {
     if (p.Peek().kind == TokenKind::kEnd) {
+      if (out.options.values.contains("model_path")) return out;  // an import
       return SyntaxError(p.Peek().offset,
                          "CREATE MODEL needs its training data: add AS SELECT ... FROM table");
     }
@@ -296,6 +326,68 @@ Result<DropModel> ParseDropModel(const std::vector<Token>& tokens) {
   if (p.Peek().kind != TokenKind::kEnd) {
     return SyntaxError(p.Peek().offset,
                        fmt::format("unexpected {} after the model name", Describe(p.Peek())));
+  }
+  return out;
+}
+
+Result<LoadData> ParseLoadData(const std::vector<Token>& tokens) {
+  Parser p(tokens);
+  LoadData out;
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("LOAD", "at the start"));
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("DATA", "after LOAD"));
+  if (p.AcceptKeyword("OVERWRITE")) {
+    out.overwrite = true;
+  } else {
+    STRATA_RETURN_IF_ERROR(p.ExpectKeyword("INTO", "or OVERWRITE after LOAD DATA"));
+  }
+  STRATA_ASSIGN_OR_RETURN(out.table, p.Name("a table", &out.table_offset));
+  if (p.Peek().Is("(")) {
+    return SyntaxError(p.Peek().offset,
+                       "a column list is not supported: Strata infers the columns and their types "
+                       "from the file (as `strata collect` does)");
+  }
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("FROM", "after the table name"));
+  if (!p.Peek().IsKeyword("FILES")) {
+    return SyntaxError(p.Peek().offset, fmt::format("expected FILES(format = ..., uris = [...]), found {}",
+                                                    Describe(p.Peek())));
+  }
+  STRATA_ASSIGN_OR_RETURN(out.files, p.Options("FILES"));
+  if (p.Peek().kind != TokenKind::kEnd) {
+    return SyntaxError(p.Peek().offset, fmt::format("unexpected {} after FILES(...)", Describe(p.Peek())));
+  }
+  return out;
+}
+
+Result<ExportData> ParseExportData(const std::vector<Token>& tokens) {
+  Parser p(tokens);
+  ExportData out;
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("EXPORT", "at the start"));
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("DATA", "after EXPORT"));
+  if (!p.Peek().IsKeyword("OPTIONS")) {
+    return SyntaxError(p.Peek().offset, fmt::format("expected OPTIONS(uri = ..., format = ...), found {}",
+                                                    Describe(p.Peek())));
+  }
+  STRATA_ASSIGN_OR_RETURN(out.options, p.Options("OPTIONS"));
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("AS", "and the query after OPTIONS(...)"));
+  if (p.Peek().kind == TokenKind::kEnd) {
+    return SyntaxError(p.Peek().offset, "expected the query to export after AS");
+  }
+  out.query_offset = p.Peek().offset;
+  return out;
+}
+
+Result<ExportModel> ParseExportModel(const std::vector<Token>& tokens) {
+  Parser p(tokens);
+  ExportModel out;
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("EXPORT", "at the start"));
+  STRATA_RETURN_IF_ERROR(p.ExpectKeyword("MODEL", "after EXPORT"));
+  STRATA_ASSIGN_OR_RETURN(out.name, p.Name("a model", &out.name_offset));
+  if (!p.Peek().IsKeyword("OPTIONS")) {
+    return SyntaxError(p.Peek().offset, fmt::format("expected OPTIONS(uri = ...), found {}", Describe(p.Peek())));
+  }
+  STRATA_ASSIGN_OR_RETURN(out.options, p.Options("OPTIONS"));
+  if (p.Peek().kind != TokenKind::kEnd) {
+    return SyntaxError(p.Peek().offset, fmt::format("unexpected {} after OPTIONS(...)", Describe(p.Peek())));
   }
   return out;
 }

@@ -19,16 +19,47 @@ namespace strata::sql {
 // "@OFFSET: message".
 Status SyntaxError(size_t offset, std::string_view message);
 
-// CREATE [OR REPLACE] MODEL [IF NOT EXISTS] name [TRANSFORM(...)] [OPTIONS(...)] AS query
+// NAME(name = value, ...): OPTIONS(...) and FROM FILES(...). Names are lower-cased.
+struct OptionList {
+  nlohmann::json values = nlohmann::json::object();
+  size_t offset = 0;                      // where the list's keyword is
+  std::map<std::string, size_t> offsets;  // where each option's name is written
+  bool present = false;
+
+  // Where the option an error message names ('name') is written, else the list's keyword.
+  size_t OffsetFor(const std::string& message) const;
+};
+
+// CREATE [OR REPLACE] MODEL [IF NOT EXISTS] name [TRANSFORM(...)] [OPTIONS(...)] [AS query]
+// (no AS query: an import, OPTIONS(model_path = ...))
 struct CreateModel {
   std::string name;
   size_t name_offset = 0;
   bool or_replace = false;
   bool if_not_exists = false;
-  nlohmann::json options = nlohmann::json::object();  // names lower-cased
-  size_t options_offset = 0;
-  std::map<std::string, size_t> option_offsets;  // where each option's name is written
-  size_t query_offset = 0;  // the query is the statement's text from here
+  OptionList options;
+  size_t query_offset = 0;  // the query is the statement's text from here; 0: none
+};
+
+// LOAD DATA {INTO | OVERWRITE} table FROM FILES(format = ..., uris = [...], ...)
+struct LoadData {
+  std::string table;
+  size_t table_offset = 0;
+  bool overwrite = false;
+  OptionList files;
+};
+
+// EXPORT DATA OPTIONS(uri = ..., format = ..., overwrite = ...) AS query
+struct ExportData {
+  OptionList options;
+  size_t query_offset = 0;
+};
+
+// EXPORT MODEL name OPTIONS(uri = ...)
+struct ExportModel {
+  std::string name;
+  size_t name_offset = 0;
+  OptionList options;
 };
 
 // DROP MODEL [IF EXISTS] name
@@ -56,9 +87,15 @@ struct MlCall {
 // Whether the statement starts CREATE [OR REPLACE] MODEL / DROP MODEL.
 bool IsCreateModel(const std::vector<Token>& tokens);
 bool IsDropModel(const std::vector<Token>& tokens);
+bool IsLoadData(const std::vector<Token>& tokens);
+bool IsExportData(const std::vector<Token>& tokens);
+bool IsExportModel(const std::vector<Token>& tokens);
 
 Result<CreateModel> ParseCreateModel(const std::vector<Token>& tokens);
 Result<DropModel> ParseDropModel(const std::vector<Token>& tokens);
+Result<LoadData> ParseLoadData(const std::vector<Token>& tokens);
+Result<ExportData> ParseExportData(const std::vector<Token>& tokens);
+Result<ExportModel> ParseExportModel(const std::vector<Token>& tokens);
 
 // Every top-level ML.* call in `tokens` (calls inside a call's query are left for the
 // caller, who rewrites that query on its own), in order.

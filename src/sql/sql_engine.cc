@@ -6,17 +6,27 @@
 #include "strata/sql.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sqlite3.h>
 
+#include <glob.h>
+
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "sql/ml_functions.h"
 #include "sql/ml_syntax.h"
 #include "sql/sql_lexer.h"
+#include "strata/bundle.h"
+#include "strata/data_file.h"
 #include "strata/model_store.h"
+#include "strata/suggest.h"
 #include "strata/trainer.h"
 #include "workspace/fingerprint.h"
 #include "workspace/sqlite_db.h"
@@ -48,7 +58,7 @@ struct MlVtab {
 
 struct MlCursor {
   sqlite3_vtab_cursor base;
-  Table batch;
+  sql::MlFunction::Batch batch = std::make_shared<const Table>();
   int64_t row = 0;
   int64_t rowid = 0;
   bool eof = true;
@@ -87,7 +97,10 @@ int MlConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3
 }
 
 int MlBestIndex(sqlite3_vtab*, sqlite3_index_info* info) {
-  info->estimatedCost = 1e6;  // a full scan; the function produces every row
+  // A full scan that computes every row: costly, so that in a join with a table SQLite
+  // scans the function once, as the outer loop.
+  info->estimatedCost = 1e9;
+  info->estimatedRows = 1'000'000;
   return SQLITE_OK;
 }
 
@@ -106,12 +119,12 @@ int MlClose(sqlite3_vtab_cursor* cursor) {
   return SQLITE_OK;
 }
 
-int Load(MlCursor* c, Result<Table> batch) {
+int Load(MlCursor* c, Result<sql::MlFunction::Batch> batch) {
   auto* vtab = reinterpret_cast<MlVtab*>(c->base.pVtab);
   if (!batch.ok()) return Fail(vtab, batch.status());
   c->batch = std::move(*batch);
   c->row = 0;
-  c->eof = c->batch.num_rows() == 0;
+  c->eof = c->batch->num_rows() == 0;
   return SQLITE_OK;
 }
 
@@ -124,7 +137,7 @@ int MlFilter(sqlite3_vtab_cursor* cursor, int, const char*, int, sqlite3_value**
 int MlNext(sqlite3_vtab_cursor* cursor) {
   auto* c = reinterpret_cast<MlCursor*>(cursor);
   ++c->rowid;
-  if (++c->row < c->batch.num_rows()) return SQLITE_OK;
+  if (++c->row < c->batch->num_rows()) return SQLITE_OK;
   return Load(c, reinterpret_cast<MlVtab*>(cursor->pVtab)->function->Next());
 }
 
@@ -132,11 +145,11 @@ int MlEof(sqlite3_vtab_cursor* cursor) { return reinterpret_cast<MlCursor*>(curs
 
 int MlColumn(sqlite3_vtab_cursor* cursor, sqlite3_context* ctx, int i) {
   auto* c = reinterpret_cast<MlCursor*>(cursor);
-  if (i < 0 || i >= c->batch.num_columns()) {
+  if (i < 0 || i >= c->batch->num_columns()) {
     sqlite3_result_null(ctx);
     return SQLITE_OK;
   }
-  const Column& col = c->batch.column(i);
+  const Column& col = c->batch->column(i);
   const int64_t r = c->row;
   if (col.IsNull(r)) {
     sqlite3_result_null(ctx);
@@ -270,6 +283,9 @@ class StatementRunner {
     STRATA_ASSIGN_OR_RETURN(std::vector<Token> tokens, sql::Tokenize(text, &comments));
     if (sql::IsCreateModel(tokens)) return CreateModel(text, tokens);
     if (sql::IsDropModel(tokens)) return DropModel(tokens);
+    if (sql::IsLoadData(tokens)) return LoadData(tokens);
+    if (sql::IsExportData(tokens)) return ExportData(text, tokens);
+    if (sql::IsExportModel(tokens)) return ExportModel(tokens);
     return Query(text, comments);
   }
 
@@ -377,10 +393,11 @@ class StatementRunner {
                                   cm.name_offset, cm.name, cm.name));
       }
     }
-    auto spec = TrainSpecFromOptions(cm.options);
+    if (cm.query_offset == 0) return ImportModel(cm);
+    auto spec = TrainSpecFromOptions(cm.options.values);
     if (!spec.ok()) {
-      return Status(spec.status().code(),
-                    fmt::format("@{}: {}", OptionOffset(cm, spec.status().message()), spec.status().message()));
+      return Status(spec.status().code(), fmt::format("@{}: {}", cm.options.OffsetFor(spec.status().message()),
+                                                      spec.status().message()));
     }
     const std::string query(text.substr(cm.query_offset));
     STRATA_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(query, cm.query_offset));
@@ -402,8 +419,8 @@ class StatementRunner {
     auto bundle = Train(*spec, std::move(*data), train);
     if (!bundle.ok()) {
       // Option and label problems belong to OPTIONS; the rest to the query.
-      const size_t at = bundle.status().code() == StatusCode::kInvalidArgument && cm.options_offset > 0
-                            ? OptionOffset(cm, bundle.status().message())
+      const size_t at = bundle.status().code() == StatusCode::kInvalidArgument && cm.options.present
+                            ? cm.options.OffsetFor(bundle.status().message())
                             : cm.query_offset;
       return Status(bundle.status().code(), fmt::format("@{}: {}", at, bundle.status().message()));
     }
@@ -414,15 +431,248 @@ class StatementRunner {
     return result;
   }
 
-  // Where the option an error message names ('name') is written, else OPTIONS itself.
-  static size_t OptionOffset(const sql::CreateModel& cm, const std::string& message) {
-    for (const auto& [name, offset] : cm.option_offsets) {
-      if (message.find("'" + name + "'") != std::string::npos ||
-          message.rfind(name + " ", 0) == 0 || message.rfind(name + ":", 0) == 0) {
-        return offset;
+  // CREATE MODEL m OPTIONS(model_path = 'FILE' [, model_type = 'TYPE']): a model exported by
+  // EXPORT MODEL (or `strata models export`) comes back.
+  Result<SqlResult> ImportModel(const sql::CreateModel& cm) {
+    const nlohmann::json& o = cm.options.values;
+    for (const auto& [name, value] : o.items()) {
+      if (name != "model_path" && name != "model_type") {
+        return sql::SyntaxError(cm.options.offsets.at(name),
+                                fmt::format("importing a model takes only model_path and model_type, not {}", name));
       }
     }
-    return cm.options_offset;
+    if (!o["model_path"].is_string()) {
+      return sql::SyntaxError(cm.options.offsets.at("model_path"), "model_path must be a file name");
+    }
+    const std::string path = o["model_path"].get<std::string>();
+    std::string type;
+    if (o.contains("model_type") && o["model_type"].is_string()) {
+      type = o["model_type"].get<std::string>();
+      for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (type == "XGBOOST") {
+        return Status(StatusCode::kUnimplemented,
+                      fmt::format("@{}: importing a plain XGBoost model is not supported yet; import a model "
+                                  "exported by EXPORT MODEL (a Strata bundle)",
+                                  cm.options.offsets.at("model_type")));
+      }
+    }
+    auto bundle = ReadBundleFile(path);
+    if (!bundle.ok()) {
+      return Status(bundle.status().code(),
+                    fmt::format("@{}: {}", cm.options.offsets.at("model_path"), bundle.status().message()));
+    }
+    if (!type.empty() && type != bundle->model_type) {
+      return sql::SyntaxError(cm.options.offsets.at("model_type"),
+                              fmt::format("{} holds a {} model, not {}", path, bundle->model_type, type));
+    }
+    auto model = bundle->LoadModel();
+    if (!model.ok()) {
+      return Status(model.status().code(), fmt::format("@{}: {}: {}", cm.options.offsets.at("model_path"), path,
+                                                       model.status().message()));
+    }
+    ModelStore store(impl_.workspace);
+    STRATA_ASSIGN_OR_RETURN(int version, store.Save(cm.name, *bundle, /*replace=*/cm.or_replace));
+    SqlResult result;
+    result.message = fmt::format("Imported model {} ({}, version {}) from {}", cm.name, bundle->model_type,
+                                 version, path);
+    return result;
+  }
+
+  // Checks that `list` has only `allowed` options (naming the closest one otherwise).
+  static Status OnlyOptions(const sql::OptionList& list, const std::vector<std::string>& allowed,
+                            std::string_view what) {
+    for (const auto& [name, at] : list.offsets) {
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        return sql::SyntaxError(at, fmt::format("{} takes no option {} (it takes {}).{}", what, name,
+                                                fmt::join(allowed, ", "), DidYouMean(name, allowed)));
+      }
+    }
+    return Status::Ok();
+  }
+
+  static Result<std::string> StringOption(const sql::OptionList& list, const std::string& name,
+                                          std::string fallback, bool required) {
+    auto it = list.values.find(name);
+    if (it == list.values.end() || it->is_null()) {
+      if (required) return sql::SyntaxError(list.offset, fmt::format("option {} is required", name));
+      return fallback;
+    }
+    if (!it->is_string()) return sql::SyntaxError(list.offsets.at(name), fmt::format("{} must be a string", name));
+    return it->get<std::string>();
+  }
+
+  static Result<FileFormat> FormatOption(const sql::OptionList& list, bool required) {
+    STRATA_ASSIGN_OR_RETURN(std::string format, StringOption(list, "format", "CSV", required));
+    for (char& c : format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (format == "CSV") return FileFormat::kCsv;
+    if (format == "JSON" || format == "NEWLINE_DELIMITED_JSON") return FileFormat::kJsonLines;
+    return sql::SyntaxError(list.offsets.count("format") ? list.offsets.at("format") : list.offset,
+                            fmt::format("format '{}' is not supported: use 'CSV' or 'JSON' (JSON Lines)", format));
+  }
+
+  // A delimiter option: one character; '\t' and 'tab' mean a tab (BigQuery's escapes).
+  static Result<char> DelimiterOption(const sql::OptionList& list, char fallback) {
+    STRATA_ASSIGN_OR_RETURN(std::string d, StringOption(list, "field_delimiter", std::string(1, fallback), false));
+    if (d == "\\t" || d == "tab" || d == "\t") return '\t';
+    if (d.size() != 1) {
+      return sql::SyntaxError(list.offsets.at("field_delimiter"),
+                              fmt::format("field_delimiter must be one character, not '{}'", d));
+    }
+    return d[0];
+  }
+
+  Result<SqlResult> LoadData(const std::vector<Token>& tokens) {
+    STRATA_ASSIGN_OR_RETURN(sql::LoadData ld, sql::ParseLoadData(tokens));
+    const sql::OptionList& f = ld.files;
+    STRATA_RETURN_IF_ERROR(OnlyOptions(f, {"format", "uris", "skip_leading_rows", "field_delimiter",
+                                           "null_marker", "allow_jagged_rows"},
+                                       "FILES"));
+    DataFileOptions read;
+    STRATA_ASSIGN_OR_RETURN(read.format, FormatOption(f, /*required=*/true));
+    if (f.values.contains("field_delimiter")) {
+      STRATA_ASSIGN_OR_RETURN(char d, DelimiterOption(f, ','));
+      read.csv.delimiter = d;
+    }
+    if (auto it = f.values.find("skip_leading_rows"); it != f.values.end()) {
+      if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 1) {
+        return sql::SyntaxError(f.offsets.at("skip_leading_rows"),
+                                "skip_leading_rows must be 0 (no header row) or 1 (a header row)");
+      }
+      read.csv.header = it->get<int64_t>() == 1 ? HeaderMode::kYes : HeaderMode::kNo;
+    }
+    if (auto it = f.values.find("null_marker"); it != f.values.end() && it->is_string()) {
+      read.csv.null_tokens = {it->get<std::string>()};
+    }
+    if (auto it = f.values.find("allow_jagged_rows"); it != f.values.end() && it->is_boolean() && it->get<bool>()) {
+      read.csv.on_bad_row = BadRowPolicy::kPad;
+    }
+    read.csv.threads = options_.threads;
+    std::vector<std::string> uris;
+    auto u = f.values.find("uris");
+    if (u == f.values.end()) return sql::SyntaxError(f.offset, "FILES needs uris = ['path', ...]");
+    if (u->is_string()) {
+      uris.push_back(u->get<std::string>());
+    } else if (u->is_array()) {
+      for (const auto& v : *u) {
+        if (!v.is_string()) return sql::SyntaxError(f.offsets.at("uris"), "uris must be file names");
+        uris.push_back(v.get<std::string>());
+      }
+    }
+    if (uris.empty()) return sql::SyntaxError(f.offsets.at("uris"), "uris names no file");
+    // Every file is read before anything is written: a bad file changes nothing.
+    std::vector<std::string> paths;
+    for (const std::string& uri : uris) {
+      if (uri.find_first_of("*?[") == std::string::npos) {
+        paths.push_back(uri);
+        continue;
+      }
+      glob_t matches{};
+      const int rc = ::glob(uri.c_str(), 0, nullptr, &matches);
+      for (size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) paths.push_back(matches.gl_pathv[i]);
+      globfree(&matches);
+      if (rc != 0) return Status(StatusCode::kNotFound, fmt::format("@{}: no file matches '{}'", f.offsets.at("uris"), uri));
+    }
+    std::vector<Table> tables;
+    int64_t rows = 0;
+    for (const std::string& path : paths) {
+      auto t = ReadDataFile(path, read);
+      if (!t.ok()) return Status(t.status().code(), fmt::format("@{}: {}", f.offsets.at("uris"), t.status().message()));
+      rows += t->num_rows();
+      tables.push_back(std::move(*t));
+    }
+    for (size_t i = 0; i < tables.size(); ++i) {
+      WriteTableOptions write;
+      write.mode = i == 0 && ld.overwrite ? WriteMode::kReplace : WriteMode::kAppend;
+      write.source = paths[i];
+      write.format = std::string(FileFormatName(read.format));
+      Status s = impl_.workspace.WriteTable(ld.table, tables[i], write);
+      if (!s.ok()) return Status(s.code(), fmt::format("@{}: {}", ld.table_offset, s.message()));
+    }
+    SqlResult result;
+    result.message = fmt::format("Loaded {} rows into {} from {} file{}", rows, ld.table, paths.size(),
+                                 paths.size() == 1 ? "" : "s");
+    return result;
+  }
+
+  Result<SqlResult> ExportData(std::string_view text, const std::vector<Token>& tokens) {
+    STRATA_ASSIGN_OR_RETURN(sql::ExportData ed, sql::ParseExportData(tokens));
+    const sql::OptionList& o = ed.options;
+    STRATA_RETURN_IF_ERROR(OnlyOptions(o, {"uri", "format", "overwrite", "header", "field_delimiter"},
+                                       "EXPORT DATA OPTIONS"));
+    STRATA_ASSIGN_OR_RETURN(std::string uri, StringOption(o, "uri", "", /*required=*/true));
+    STRATA_ASSIGN_OR_RETURN(FileFormat format, FormatOption(o, /*required=*/false));
+    if (auto it = o.values.find("header"); it != o.values.end() && it->is_boolean() && !it->get<bool>()) {
+      return sql::SyntaxError(o.offsets.at("header"), "header = false is not supported: files get a header row");
+    }
+    if (o.values.contains("field_delimiter")) {
+      STRATA_ASSIGN_OR_RETURN(char d, DelimiterOption(o, ','));
+      if (d == '\t') {
+        format = FileFormat::kTsv;
+      } else if (d != ',') {
+        return sql::SyntaxError(o.offsets.at("field_delimiter"), "field_delimiter may be ',' or '\\t'");
+      }
+    }
+    bool overwrite = false;
+    if (auto it = o.values.find("overwrite"); it != o.values.end()) {
+      if (!it->is_boolean()) return sql::SyntaxError(o.offsets.at("overwrite"), "overwrite must be TRUE or FALSE");
+      overwrite = it->get<bool>();
+    }
+    // BigQuery shards a '*' in the URI; one local file is shard 0.
+    std::string path = uri;
+    if (size_t star = path.find('*'); star != std::string::npos) path.replace(star, 1, "000000000000");
+    if (!overwrite && std::filesystem::exists(path)) {
+      return Status(StatusCode::kAlreadyExists,
+                    fmt::format("@{}: {} exists; add overwrite = true to replace it", o.offsets.at("uri"), path));
+    }
+    const std::string query(text.substr(ed.query_offset));
+    STRATA_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(query, ed.query_offset));
+    STRATA_ASSIGN_OR_RETURN(QueryReader reader, Prepare(rewritten, query.size()));
+    impl_.callback_error = Status::Ok();
+    auto rows = reader.Next(0);
+    if (!rows.ok()) return impl_.callback_error.ok() ? rows.status() : impl_.callback_error;
+    Status written = WriteDataFile(*rows, path, format);
+    if (!written.ok()) return Status(written.code(), fmt::format("@{}: {}", o.offsets.at("uri"), written.message()));
+    SqlResult result;
+    result.message = fmt::format("Exported {} rows to {}", rows->num_rows(), path);
+    return result;
+  }
+
+  Result<SqlResult> ExportModel(const std::vector<Token>& tokens) {
+    STRATA_ASSIGN_OR_RETURN(sql::ExportModel em, sql::ParseExportModel(tokens));
+    const sql::OptionList& o = em.options;
+    STRATA_RETURN_IF_ERROR(OnlyOptions(o, {"uri", "format"}, "EXPORT MODEL OPTIONS"));
+    STRATA_ASSIGN_OR_RETURN(std::string uri, StringOption(o, "uri", "", /*required=*/true));
+    STRATA_ASSIGN_OR_RETURN(std::string format, StringOption(o, "format", "bundle", false));
+    for (char& c : format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ModelStore store(impl_.workspace);
+    auto bundle = store.Load(em.name);
+    if (!bundle.ok()) return Status(bundle.status().code(), fmt::format("@{}: {}", em.name_offset, bundle.status().message()));
+    SqlResult result;
+    if (format == "bundle") {
+      Status s = WriteBundleFile(*bundle, uri);
+      if (!s.ok()) return Status(s.code(), fmt::format("@{}: {}", o.offsets.at("uri"), s.message()));
+      result.message = fmt::format("Exported model {} to {} (import it with CREATE MODEL ... "
+                                   "OPTIONS(model_path = '{}'))", em.name, uri, uri);
+      return result;
+    }
+    if (format != "xgboost_json") {
+      return sql::SyntaxError(o.offsets.at("format"), fmt::format("format '{}' is not supported: use 'bundle' "
+                                                                  "(Strata's, the default) or 'xgboost_json'", format));
+    }
+    STRATA_ASSIGN_OR_RETURN(auto model, bundle->LoadModel());
+    auto json = model->ExportXgboostJson();
+    if (!json.ok()) return Status(json.status().code(), fmt::format("@{}: {}", o.offsets.at("format"), json.status().message()));
+    const std::string tmp = uri + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << *json;
+      if (!out) return Status(StatusCode::kIoError, fmt::format("@{}: cannot write '{}'", o.offsets.at("uri"), uri));
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, uri, ec);
+    if (ec) return Status(StatusCode::kIoError, fmt::format("@{}: cannot write '{}': {}", o.offsets.at("uri"), uri, ec.message()));
+    result.message = fmt::format("Exported model {} as XGBoost JSON to {}", em.name, uri);
+    return result;
   }
 
   Result<SqlResult> DropModel(const std::vector<Token>& tokens) {

@@ -11,6 +11,8 @@
 //   statement error no model named          (it must fail, the message containing the text)
 //   SELECT * FROM ML.EVALUATE(MODEL nope);
 //
+//   ${TMP} in a statement is the test's temporary directory, ${SRC} the source tree.
+//
 //   query                                   (the rows, '|'-separated, after a header line of
 //   SELECT label, n FROM ...;                column names; NULL for null; floats as
 //   ----                                     FormatValue writes them, so round() in SQL)
@@ -135,8 +137,15 @@ TEST_P(SqlScriptTest, Runs) {
       ASSERT_TRUE(written.ok()) << where << ": " << written.ToString();
       continue;
     }
+    std::string sql = r.sql;
+    for (const auto& [key, value] : {std::pair<std::string, std::string>{"${TMP}", dir.path().string()},
+                                     {"${SRC}", fs::path(testing::SourcePath("")).parent_path().string()}}) {
+      for (size_t at = sql.find(key); at != std::string::npos; at = sql.find(key, at)) {
+        sql.replace(at, key.size(), value);
+      }
+    }
     std::vector<SqlResult> results;
-    Status status = engine.Run(r.sql, [&](const SqlResult& result) {
+    Status status = engine.Run(sql, [&](const SqlResult& result) {
       results.push_back(result);
       return Status::Ok();
     });
