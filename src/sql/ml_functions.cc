@@ -233,10 +233,11 @@ Result<Table> FeatureInfoRows(const ModelBundle& bundle) {
                   rows);
 }
 
-// A function over input rows, computed a batch at a time. The first scan streams; while its
-// output stays under kCacheRows it is also kept, so a second scan (the inner side of a join
-// re-reads its table once per outer row) costs no recomputation. Above that size a rescan
-// recomputes: memory stays bounded whatever the input's size.
+// A function over input rows, computed a batch at a time. A scan streams, holding one batch.
+// When SQLite scans again (the inner side of a join re-reads its table once per outer row),
+// the second scan also keeps its output while that stays under kCacheRows, and later scans
+// read the kept rows instead of recomputing them. So a single scan's memory does not grow
+// with the input, and a rescanned result's is bounded.
 class StreamingFunction : public MlFunction {
  public:
   static constexpr int64_t kCacheRows = 200'000;
@@ -266,7 +267,7 @@ class StreamingFunction : public MlFunction {
     }
     cache_.clear();
     cached_rows_ = 0;
-    caching_ = true;
+    caching_ = ++scans_ >= 2;
     reader_.reset();
     STRATA_ASSIGN_OR_RETURN(QueryReader reader, QueryReader::Start(ws_.db(), sql_, hints_));
     reader_.emplace(std::move(reader));
@@ -316,6 +317,7 @@ class StreamingFunction : public MlFunction {
   std::vector<Batch> cache_;
   int64_t cached_rows_ = 0;
   size_t next_cached_ = 0;
+  int scans_ = 0;
   bool caching_ = false;
   bool cache_complete_ = false;
 };
