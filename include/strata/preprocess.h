@@ -31,6 +31,7 @@
 #include "strata/data_type.h"
 #include "strata/status.h"
 #include "strata/table.h"
+#include "strata/transform.h"
 
 namespace strata {
 
@@ -86,6 +87,10 @@ enum class EncodingStyle {
 struct PreprocessOptions {
   EncodingStyle style = EncodingStyle::kStandardizeOneHot;
   int max_categories = 1000;  // one-hot columns per input before the "_other_" bucket
+  // A TRANSFORM clause (FeatureTransform's JSON spec; null or empty for none): fitted on the
+  // training rows first; its outputs, but `label`, become the columns encoded above.
+  nlohmann::json transform;
+  std::string label;
 };
 
 // Fitted statistics of one input column.
@@ -103,8 +108,9 @@ class Preprocessor {
  public:
   Preprocessor() = default;
 
-  // Learns the transformation of `columns` of `train`. InvalidArgument for a column with no
-  // usable values; NotFound (with a suggestion) for a missing column.
+  // Learns the transformation of `columns` of `train` (with a TRANSFORM: of the transform's
+  // outputs, `columns` being ignored). InvalidArgument for a column with no usable values;
+  // NotFound (with a suggestion) for a missing column.
   static Result<Preprocessor> Fit(const Table& train, const std::vector<std::string>& columns,
                                   const PreprocessOptions& options);
 
@@ -116,14 +122,21 @@ class Preprocessor {
   const std::vector<FeatureInfo>& features() const { return features_; }
   const std::vector<ColumnTransform>& columns() const { return columns_; }
   EncodingStyle style() const { return options_.style; }
-  // The input columns and their training types.
+  // The input columns and their training types (with a TRANSFORM, the columns it reads).
   Schema input_schema() const;
+  // The fitted TRANSFORM, empty when there is none.
+  const FeatureTransform& feature_transform() const { return transform_; }
 
   nlohmann::json ToJson() const;
   static Result<Preprocessor> FromJson(const nlohmann::json& json);
 
  private:
+  static Result<Preprocessor> FitColumns(const Table& train, const std::vector<std::string>& columns,
+                                         const PreprocessOptions& options);
+  Result<FeatureMatrix> TransformColumns(const Table& input) const;
+
   PreprocessOptions options_;
+  FeatureTransform transform_;
   std::vector<ColumnTransform> columns_;
   std::vector<FeatureInfo> features_;
 };

@@ -81,6 +81,8 @@ struct TrainSpec {
   std::string model_type;  // BigQuery ML name, e.g. "LOGISTIC_REG"
   nlohmann::json options = nlohmann::json::object();  // the model type's own options
   std::vector<std::string> features;  // empty: every column but the label and split column
+  // TRANSFORM: FeatureTransform's JSON spec (strata/transform.h); null for none.
+  nlohmann::json transform;
   SplitSpec split;
   BalanceSpec balance;
   ThresholdSpec threshold;

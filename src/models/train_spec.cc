@@ -144,6 +144,7 @@ nlohmann::json TrainSpec::ToJson() const {
   j["model_type"] = model_type;
   j["options"] = options;
   j["features"] = features;
+  if (!transform.is_null()) j["transform"] = transform;
   j["split"] = {{"method", NameOf(kSplits, split.method)},
                 {"eval_fraction", split.eval_fraction},
                 {"test_fraction", split.test_fraction},
@@ -171,7 +172,7 @@ nlohmann::json TrainSpec::ToJson() const {
 Result<TrainSpec> TrainSpec::FromJson(const nlohmann::json& j) {
   if (!j.is_object()) return InvalidArgument("a training spec must be a JSON object");
   static const std::vector<std::string> kFields = {
-      "source", "source_file", "label", "model_type", "options", "features", "split",
+      "source", "source_file", "label", "model_type", "transform", "options", "features", "split",
       "balance", "threshold", "positive_class", "seed", "instance_weight_col",
       "enable_global_explain"};
   for (const auto& [key, value] : j.items()) {
@@ -202,6 +203,10 @@ Result<TrainSpec> TrainSpec::FromJson(const nlohmann::json& j) {
       spec.options = j["options"];
     }
     if (j.contains("features")) spec.features = j["features"].get<std::vector<std::string>>();
+    if (j.contains("transform")) {
+      if (!j["transform"].is_array() && !j["transform"].is_null()) return field_error("transform", "an array");
+      spec.transform = j["transform"];
+    }
     if (j.contains("split")) {
       const auto& s = j["split"];
       if (s.contains("method")) {

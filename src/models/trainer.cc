@@ -224,6 +224,8 @@ Result<ModelBundle> TrainImpl(const TrainSpec& spec, const Table& data, Table* o
   Report(options, "preprocessing", 0, 1);
   PreprocessOptions prep_options;
   prep_options.style = plan.encoding;
+  prep_options.transform = spec.transform;
+  prep_options.label = label_name;
   STRATA_ASSIGN_OR_RETURN(Preprocessor prep, Preprocessor::Fit(train, plan.features, prep_options));
   STRATA_ASSIGN_OR_RETURN(FeatureMatrix x_train, prep.Transform(train));
   FeatureMatrix x_eval;

@@ -147,6 +147,26 @@ void FeatureMatrix::AppendRows(const FeatureMatrix& other) {
 
 Result<Preprocessor> Preprocessor::Fit(const Table& train, const std::vector<std::string>& columns,
                                        const PreprocessOptions& options) {
+  if (!options.transform.is_array() || options.transform.empty()) {
+    return FitColumns(train, columns, options);
+  }
+  // TRANSFORM: fit it on the training rows, then encode its outputs (but the label).
+  STRATA_ASSIGN_OR_RETURN(FeatureTransform transform, FeatureTransform::Fit(train, options.transform));
+  STRATA_ASSIGN_OR_RETURN(Table transformed, transform.Apply(train, {options.label}));
+  std::vector<std::string> outputs;
+  for (const std::string& name : transform.outputs()) {
+    if (name != options.label) outputs.push_back(name);
+  }
+  if (outputs.empty()) return InvalidArgument("TRANSFORM gives no feature column besides the label");
+  PreprocessOptions inner = options;
+  inner.transform = nlohmann::json();
+  STRATA_ASSIGN_OR_RETURN(Preprocessor p, FitColumns(transformed, outputs, inner));
+  p.transform_ = std::move(transform);
+  return p;
+}
+
+Result<Preprocessor> Preprocessor::FitColumns(const Table& train, const std::vector<std::string>& columns,
+                                              const PreprocessOptions& options) {
   Preprocessor p;
   p.options_ = options;
   const bool one_hot = options.style != EncodingStyle::kRawLabelEncoded;
@@ -250,6 +270,12 @@ Result<Preprocessor> Preprocessor::Fit(const Table& train, const std::vector<std
 }
 
 Result<FeatureMatrix> Preprocessor::Transform(const Table& input) const {
+  if (transform_.empty()) return TransformColumns(input);
+  STRATA_ASSIGN_OR_RETURN(Table transformed, transform_.Apply(input, {options_.label}));
+  return TransformColumns(transformed);
+}
+
+Result<FeatureMatrix> Preprocessor::TransformColumns(const Table& input) const {
   const int64_t n = input.num_rows();
   FeatureMatrix x(n, static_cast<int>(features_.size()));
   const bool one_hot = options_.style != EncodingStyle::kRawLabelEncoded;
@@ -371,6 +397,12 @@ Result<FeatureMatrix> Preprocessor::Transform(const Table& input) const {
 
 Schema Preprocessor::input_schema() const {
   Schema s;
+  if (!transform_.empty()) {
+    for (const Field& f : transform_.inputs()) {
+      if (f.name != options_.label) s.push_back(f);
+    }
+    return s;
+  }
   for (const ColumnTransform& t : columns_) s.push_back({t.column, t.type});
   return s;
 }
@@ -401,6 +433,10 @@ nlohmann::json Preprocessor::ToJson() const {
   nlohmann::json j;
   j["style"] = StyleName(options_.style);
   j["max_categories"] = options_.max_categories;
+  if (!transform_.empty()) {
+    j["transform"] = transform_.ToJson();
+    j["label"] = options_.label;
+  }
   j["columns"] = nlohmann::json::array();
   for (const ColumnTransform& t : columns_) {
     j["columns"].push_back({{"column", t.column},
@@ -439,6 +475,10 @@ Result<Preprocessor> Preprocessor::FromJson(const nlohmann::json& j) {
       return DataLoss("preprocessing: unknown encoding style '" + style + "'");
     }
     p.options_.max_categories = j.at("max_categories").get<int>();
+    if (j.contains("transform")) {
+      STRATA_ASSIGN_OR_RETURN(p.transform_, FeatureTransform::FromJson(j["transform"]));
+      p.options_.label = j.value("label", std::string());
+    }
     for (const auto& c : j.at("columns")) {
       ColumnTransform t;
       t.column = c.at("column").get<std::string>();

@@ -209,6 +209,96 @@ class Parser {
     return out;
   }
 
+  // TRANSFORM(item, ...): columns, * [EXCEPT (...)] and ML.* preprocessing functions.
+  Result<nlohmann::json> Transform() {
+    STRATA_RETURN_IF_ERROR(ExpectKeyword("TRANSFORM", "here"));
+    STRATA_RETURN_IF_ERROR(ExpectPunct("(", "after TRANSFORM"));
+    nlohmann::json items = nlohmann::json::array();
+    while (true) {
+      const Token& start = Peek();
+      nlohmann::json item = nlohmann::json::object();
+      if (start.Is("*")) {
+        Next();
+        item["function"] = "*";
+        if (AcceptKeyword("EXCEPT")) {
+          STRATA_RETURN_IF_ERROR(ExpectPunct("(", "after EXCEPT"));
+          nlohmann::json except = nlohmann::json::array();
+          while (true) {
+            size_t at = 0;
+            STRATA_ASSIGN_OR_RETURN(std::string name, Name("a column", &at));
+            except.push_back(name);
+            if (AcceptPunct(")")) break;
+            STRATA_RETURN_IF_ERROR(ExpectPunct(",", "between EXCEPT columns"));
+          }
+          item["except"] = except;
+        }
+      } else if (start.IsKeyword("ML") && Peek(1).Is(".") && Peek(2).kind == TokenKind::kIdentifier &&
+                 Peek(3).Is("(")) {
+        item["function"] = Upper(Peek(2).text);
+        Seek(index() + 4);
+        nlohmann::json inputs = nlohmann::json::array();
+        if (Peek().IsKeyword("STRUCT") && Peek(1).Is("(")) {
+          Seek(index() + 2);
+          while (true) {
+            size_t at = 0;
+            STRATA_ASSIGN_OR_RETURN(std::string name, Name("a column", &at));
+            inputs.push_back(name);
+            if (AcceptPunct(")")) break;
+            STRATA_RETURN_IF_ERROR(ExpectPunct(",", "between STRUCT columns"));
+          }
+        } else {
+          size_t at = 0;
+          const Token& col = Peek();
+          if (col.kind != TokenKind::kIdentifier && col.kind != TokenKind::kQuotedName) {
+            return SyntaxError(col.offset, fmt::format("ML.{} in TRANSFORM takes a column name first "
+                                                       "(compute expressions in the AS query), found {}",
+                                                       item["function"].get<std::string>(), Describe(col)));
+          }
+          STRATA_ASSIGN_OR_RETURN(std::string name, Name("a column", &at));
+          inputs.push_back(name);
+        }
+        nlohmann::json args = nlohmann::json::array();
+        while (AcceptPunct(",")) {
+          STRATA_ASSIGN_OR_RETURN(nlohmann::json value, Value(/*compound=*/true));
+          args.push_back(std::move(value));
+        }
+        STRATA_RETURN_IF_ERROR(ExpectPunct(")", fmt::format("to close ML.{}(", item["function"].get<std::string>())));
+        if (AcceptKeyword("OVER")) {
+          STRATA_RETURN_IF_ERROR(ExpectPunct("(", "after OVER"));
+          STRATA_RETURN_IF_ERROR(ExpectPunct(")", "after OVER( (TRANSFORM's analytic functions take OVER())"));
+        }
+        item["inputs"] = inputs;
+        item["args"] = args;
+      } else if (start.kind == TokenKind::kIdentifier || start.kind == TokenKind::kQuotedName) {
+        size_t at = 0;
+        STRATA_ASSIGN_OR_RETURN(std::string name, Name("a column", &at));
+        item["inputs"] = nlohmann::json::array({name});
+      } else {
+        return SyntaxError(start.offset, fmt::format("TRANSFORM takes columns, * and ML.* preprocessing "
+                                                     "functions, found {}",
+                                                     Describe(start)));
+      }
+      if (item.value("function", std::string()) != "*") {
+        if (AcceptKeyword("AS") || Peek().kind == TokenKind::kIdentifier) {
+          size_t at = 0;
+          STRATA_ASSIGN_OR_RETURN(std::string alias, Name("an output", &at));
+          item["output"] = alias;
+        }
+      }
+      if (!Peek().Is(",") && !Peek().Is(")")) {
+        return SyntaxError(Peek().offset,
+                           fmt::format("TRANSFORM takes columns, * and ML.* preprocessing functions; "
+                                       "compute other expressions in the AS query (found {})",
+                                       Describe(Peek())));
+      }
+      item["offset"] = start.offset;
+      items.push_back(std::move(item));
+      if (AcceptPunct(")")) break;
+      Next();  // ','
+    }
+    return items;
+  }
+
   // Skips a balanced (...) starting at '(' and returns the offsets just inside it.
   Status SkipParens(size_t* inner_begin, size_t* inner_end) {
     const Token& open = Peek();
@@ -291,8 +381,8 @@ Result<CreateModel> ParseCreateModel(const std::vector<Token>& tokens) {
   }
   STRATA_ASSIGN_OR_RETURN(out.name, p.Name("a model", &out.name_offset));
   if (p.Peek().IsKeyword("TRANSFORM")) {
-    return SyntaxError(p.Peek().offset,
-                       "TRANSFORM(...) is not supported yet; preprocess in the AS query instead");
+    out.transform_offset = p.Peek().offset;
+    STRATA_ASSIGN_OR_RETURN(out.transform, p.Transform());
   }
   if (p.Peek().IsKeyword("OPTIONS")) {
     STRATA_ASSIGN_OR_RETURN(out.options, p.Options("OPTIONS"));

@@ -37,6 +37,8 @@ struct CreateModel {
   size_t name_offset = 0;
   bool or_replace = false;
   bool if_not_exists = false;
+  nlohmann::json transform;   // FeatureTransform's spec (strata/transform.h); null: none
+  size_t transform_offset = 0;
   OptionList options;
   size_t query_offset = 0;  // the query is the statement's text from here; 0: none
 };

@@ -400,6 +400,13 @@ class StatementRunner {
                                                       spec.status().message()));
     }
     const std::string query(text.substr(cm.query_offset));
+    if (!cm.transform.is_null()) {
+      spec->transform = nlohmann::json::array();
+      for (nlohmann::json item : cm.transform) {
+        item.erase("offset");
+        spec->transform.push_back(std::move(item));
+      }
+    }
     STRATA_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(query, cm.query_offset));
     size_t first = query.size();
     STRATA_ASSIGN_OR_RETURN(QueryReader reader, Prepare(rewritten, first));
@@ -419,9 +426,10 @@ class StatementRunner {
     auto bundle = Train(*spec, std::move(*data), train);
     if (!bundle.ok()) {
       // Option and label problems belong to OPTIONS; the rest to the query.
-      const size_t at = bundle.status().code() == StatusCode::kInvalidArgument && cm.options.present
-                            ? cm.options.OffsetFor(bundle.status().message())
-                            : cm.query_offset;
+      size_t at = bundle.status().code() == StatusCode::kInvalidArgument && cm.options.present
+                      ? cm.options.OffsetFor(bundle.status().message())
+                      : cm.query_offset;
+      if (bundle.status().message().rfind("TRANSFORM", 0) == 0) at = TransformOffset(cm, bundle.status().message());
       return Status(bundle.status().code(), fmt::format("@{}: {}", at, bundle.status().message()));
     }
     STRATA_ASSIGN_OR_RETURN(int version, store.Save(cm.name, *bundle, /*replace=*/cm.or_replace));
@@ -429,6 +437,22 @@ class StatementRunner {
                                  bundle->model_type, version, rows,
                                  bundle->lineage.value("training_seconds", 0.0));
     return result;
+  }
+
+  // Where the TRANSFORM item an error names ("... AS name" or a column) is written.
+  static size_t TransformOffset(const sql::CreateModel& cm, const std::string& message) {
+    for (const auto& item : cm.transform) {
+      const std::string output = item.contains("output") && item["output"].is_string() ? item["output"].get<std::string>() : "";
+      if (!output.empty() && message.find("AS " + output + ":") != std::string::npos) return item["offset"];
+      for (const auto& in : item.value("inputs", nlohmann::json::array())) {
+        if (message.find("'" + in.get<std::string>() + "'") != std::string::npos) return item["offset"];
+      }
+      if (item.contains("function") && item["function"].is_string() &&
+          message.find("ML." + item["function"].get<std::string>()) != std::string::npos) {
+        return item["offset"];
+      }
+    }
+    return cm.transform_offset;
   }
 
   // CREATE MODEL m OPTIONS(model_path = 'FILE' [, model_type = 'TYPE']): a model exported by
