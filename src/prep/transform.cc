@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -25,8 +26,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const std::vector<std::string> kFunctions = {
     "STANDARD_SCALER", "MIN_MAX_SCALER", "MAX_ABS_SCALER", "ROBUST_SCALER",  "BUCKETIZE",
     "QUANTILE_BUCKETIZE", "IMPUTER",     "LABEL_ENCODER",  "ONE_HOT_ENCODER", "HASH_BUCKETIZE",
-    "FEATURE_CROSS",   "POLYNOMIAL_EXPAND"};
-const std::vector<std::string> kLater = {"NGRAMS", "BAG_OF_WORDS", "TF_IDF", "MULTI_HOT_ENCODER"};
+    "FEATURE_CROSS",   "POLYNOMIAL_EXPAND", "NGRAMS",    "BAG_OF_WORDS",    "TF_IDF"};
+const std::vector<std::string> kLater = {"MULTI_HOT_ENCODER"};
+
+// ML.BAG_OF_WORDS / ML.TF_IDF give one column per dictionary term, so Strata's default
+// dictionary is smaller than BigQuery ML's sparse 32,000 terms.
+constexpr int64_t kDefaultTextTerms = 1000;
 
 Status Bad(const Item& item, std::string_view message) {
   return InvalidArgument(fmt::format("TRANSFORM: ML.{} ... AS {}: {}", item.function, item.output, message));
@@ -126,6 +131,33 @@ void Combinations(int n, int k, bool repeat, std::vector<int>& current, int star
     Combinations(n, k, repeat, current, repeat ? i : i + 1, out);
     current.pop_back();
   }
+}
+
+// Tokens of a tokenized document: a JSON array of strings ('["a", "b"]', as SQLite holds
+// BigQuery's ARRAY<STRING>), else the text split at whitespace. NULL elements are skipped.
+std::vector<std::string> Tokens(const Column& c, int64_t r) {
+  std::vector<std::string> out;
+  if (c.IsNull(r)) return out;
+  const std::string text = Text(c, r);
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '[') {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_array()) {
+      for (const auto& t : j) {
+        if (t.is_string()) out.push_back(t.get<std::string>());
+      }
+      return out;
+    }
+  }
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    size_t j = i;
+    while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
+    if (j > i) out.push_back(text.substr(i, j - i));
+    i = j;
+  }
+  return out;
 }
 
 std::string BinName(int64_t index) { return "bin_" + std::to_string(index); }
@@ -266,6 +298,59 @@ Status FitItem(const Table& train, Item* item) {
     STRATA_ASSIGN_OR_RETURN(int64_t size, IntArg(*item, 0, -1, 1, "hash_bucket_size"));
     if (size < 1) return Bad(*item, "takes the number of buckets: ML.HASH_BUCKETIZE(x, 100)");
     s["size"] = size;
+  } else if (f == "BAG_OF_WORDS" || f == "TF_IDF") {
+    // A dictionary of the terms found in at least frequency_threshold documents, the top_k
+    // found in the most documents, in alphabetical order; every other term is the unknown
+    // term (BigQuery ML's rules).
+    STRATA_ASSIGN_OR_RETURN(int64_t top_k, IntArg(*item, 0, kDefaultTextTerms, 1, "top_k"));
+    STRATA_ASSIGN_OR_RETURN(int64_t threshold, IntArg(*item, 1, 5, 0, "frequency_threshold"));
+    std::map<std::string, int64_t> documents;
+    for (int64_t r = 0; r < x.size(); ++r) {
+      std::vector<std::string> tokens = Tokens(x, r);
+      std::sort(tokens.begin(), tokens.end());
+      for (size_t i = 0; i < tokens.size(); ++i) {
+        if (i == 0 || tokens[i] != tokens[i - 1]) ++documents[tokens[i]];
+      }
+    }
+    std::vector<std::pair<int64_t, std::string>> kept;
+    for (const auto& [term, in_documents] : documents) {
+      if (in_documents >= threshold) kept.push_back({in_documents, term});
+    }
+    std::stable_sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (static_cast<int64_t>(kept.size()) > top_k) kept.resize(static_cast<size_t>(top_k));
+    std::vector<std::string> dictionary;
+    for (const auto& [count, term] : kept) dictionary.push_back(term);
+    std::sort(dictionary.begin(), dictionary.end());
+    // Documents holding an unknown term, for its IDF.
+    int64_t unknown_documents = 0;
+    for (int64_t r = 0; r < x.size(); ++r) {
+      for (const std::string& t : Tokens(x, r)) {
+        if (!std::binary_search(dictionary.begin(), dictionary.end(), t)) {
+          ++unknown_documents;
+          break;
+        }
+      }
+    }
+    const double n = static_cast<double>(x.size());
+    nlohmann::json names = nlohmann::json::array({item->output + "__unknown"});
+    nlohmann::json idf = nlohmann::json::array({std::log(1 + n / (1 + static_cast<double>(unknown_documents)))});
+    for (const std::string& term : dictionary) {
+      names.push_back(item->output + "_" + term);
+      idf.push_back(std::log(1 + n / (1 + static_cast<double>(documents[term]))));
+    }
+    s["dictionary"] = dictionary;
+    s["names"] = names;
+    if (f == "TF_IDF") s["idf"] = idf;
+  } else if (f == "NGRAMS") {
+    const nlohmann::json* range = Arg(*item, 0);
+    if (range == nullptr || !range->is_array() || range->size() != 2 || !(*range)[0].is_number_integer() ||
+        !(*range)[1].is_number_integer() || (*range)[0].get<int64_t>() < 1 ||
+        (*range)[1].get<int64_t>() < (*range)[0].get<int64_t>()) {
+      return Bad(*item, "takes the n-gram sizes as [min, max], e.g. ML.NGRAMS(words, [1, 2])");
+    }
+    if (const nlohmann::json* sep = Arg(*item, 1); sep != nullptr && !sep->is_string()) {
+      return Bad(*item, "separator must be a string");
+    }
   } else if (multi) {
     const int n = static_cast<int>(item->inputs.size());
     const int64_t fallback = 2;
@@ -443,6 +528,63 @@ Status ApplyItem(const Item& item, const std::vector<const Column*>& in, Table* 
       }
       const std::string v = Text(x, r);
       c.AppendInt64(static_cast<int64_t>(XXH3_64bits(v.data(), v.size()) % size));
+    }
+    return out->AddColumn(std::move(c));
+  }
+  if (f == "BAG_OF_WORDS" || f == "TF_IDF") {
+    const std::vector<std::string> dictionary = s["dictionary"];
+    const std::vector<std::string> names = s["names"];
+    const bool tf_idf = f == "TF_IDF";
+    std::vector<double> idf;
+    if (tf_idf) idf = s["idf"].get<std::vector<double>>();
+    std::vector<Column> columns;
+    for (const std::string& name : names) {
+      columns.emplace_back(name, tf_idf ? DataType::kFloat64 : DataType::kInt64);
+      columns.back().Reserve(n);
+    }
+    std::vector<int64_t> counts(names.size());
+    for (int64_t r = 0; r < n; ++r) {
+      std::fill(counts.begin(), counts.end(), 0);
+      const std::vector<std::string> tokens = Tokens(x, r);
+      for (const std::string& t : tokens) {
+        auto it = std::lower_bound(dictionary.begin(), dictionary.end(), t);
+        const size_t k = it != dictionary.end() && *it == t ? static_cast<size_t>(it - dictionary.begin()) + 1 : 0;
+        ++counts[k];
+      }
+      for (size_t k = 0; k < names.size(); ++k) {
+        if (tf_idf) {
+          const double tf = tokens.empty() ? 0.0 : static_cast<double>(counts[k]) / static_cast<double>(tokens.size());
+          columns[k].AppendFloat64(tf * idf[k]);
+        } else {
+          columns[k].AppendInt64(counts[k]);
+        }
+      }
+    }
+    for (Column& c : columns) STRATA_RETURN_IF_ERROR(out->AddColumn(std::move(c)));
+    return Status::Ok();
+  }
+  if (f == "NGRAMS") {
+    const int64_t lo = item.args[0][0], hi = item.args[0][1];
+    const nlohmann::json* sep = Arg(item, 1);
+    const std::string separator = sep != nullptr ? sep->get<std::string>() : " ";
+    Column c(item.output, DataType::kString);
+    c.Reserve(n);
+    for (int64_t r = 0; r < n; ++r) {
+      if (x.IsNull(r)) {
+        c.AppendNull();
+        continue;
+      }
+      const std::vector<std::string> tokens = Tokens(x, r);
+      nlohmann::json grams = nlohmann::json::array();
+      // By position, then size: ['a', 'a b', 'b', 'b c', 'c'] for [1, 2].
+      for (size_t i = 0; i < tokens.size(); ++i) {
+        for (int64_t size = lo; size <= hi && i + static_cast<size_t>(size) <= tokens.size(); ++size) {
+          std::string g = tokens[i];
+          for (int64_t k = 1; k < size; ++k) g += separator + tokens[i + static_cast<size_t>(k)];
+          grams.push_back(g);
+        }
+      }
+      c.AppendString(grams.dump());
     }
     return out->AddColumn(std::move(c));
   }

@@ -123,6 +123,44 @@ TEST(FeatureTransformTest, CrossesAndPolynomialsExpandIntoNamedColumns) {
   EXPECT_EQ(Texts(poly.column(3)), (std::vector<std::string>{"6", "NULL"}));
 }
 
+// Text: documents as JSON arrays of tokens (SQLite's form of ARRAY<STRING>) or plain text
+// split at whitespace; expected values from BigQuery ML's documented formulas: tf = count /
+// document size, idf = log(1 + documents / (1 + documents with the term)).
+TEST(FeatureTransformTest, TextBagOfWordsTfIdfAndNgrams) {
+  Table docs = Csv(
+      "f\n"
+      "\"[\"\"I\"\", \"\"like\"\", \"\"pie\"\", \"\"pie\"\", \"\"pie\"\"]\"\n"
+      "yum yum pie\n"
+      "I yum pie\n"
+      "you like pie too\n");
+  ASSERT_EQ(docs.num_rows(), 4);
+  // Terms in at least 2 documents: I, like, pie, yum; 'you' and 'too' are the unknown term.
+  Table bow = Apply(docs, {Item("BAG_OF_WORDS", {"f"}, "w", {10, 2})}, docs);
+  std::vector<std::string> names;
+  for (const Column& c : bow.columns()) names.push_back(c.name());
+  EXPECT_EQ(names, (std::vector<std::string>{"w__unknown", "w_I", "w_like", "w_pie", "w_yum"}));
+  EXPECT_EQ(Texts(bow.column(3)), (std::vector<std::string>{"3", "1", "1", "1"}));
+  EXPECT_EQ(Texts(bow.column(0)), (std::vector<std::string>{"0", "0", "0", "2"}));
+
+  Table tfidf = Apply(docs, {Item("TF_IDF", {"f"}, "t", {10, 2})}, docs);
+  EXPECT_NEAR(tfidf.column(3).GetFloat64(0), 0.6 * std::log(1 + 4.0 / 5), 1e-12);  // pie in doc 1
+  EXPECT_NEAR(tfidf.column(1).GetFloat64(0), 0.2 * std::log(1 + 4.0 / 3), 1e-12);  // I in doc 1
+  EXPECT_NEAR(tfidf.column(0).GetFloat64(3), 0.5 * std::log(1 + 4.0 / 2), 1e-12);  // unknown in doc 4
+  EXPECT_NEAR(tfidf.column(4).GetFloat64(1), 2.0 / 3 * std::log(1 + 4.0 / 3), 1e-12);  // yum in doc 2
+
+  // top_k keeps the terms found in the most documents.
+  Table top = Apply(docs, {Item("BAG_OF_WORDS", {"f"}, "w", {1, 1})}, docs);
+  ASSERT_EQ(top.num_columns(), 2);
+  EXPECT_EQ(top.column(1).name(), "w_pie");
+
+  Table grams = Apply(Csv("f\na b c\n"), {Item("NGRAMS", {"f"}, "g", {{1, 2}})}, Csv("f\na b c\n"));
+  EXPECT_EQ(grams.column(0).GetString(0), "[\"a\",\"a b\",\"b\",\"b c\",\"c\"]");
+  Table dashed = Apply(Csv("f\na b c\n"), {Item("NGRAMS", {"f"}, "g", {{2, 3}, "-"})}, Csv("f\na b c\n"));
+  EXPECT_EQ(dashed.column(0).GetString(0), "[\"a-b\",\"a-b-c\",\"b-c\"]");
+  auto bad = FeatureTransform::Fit(docs, Spec({Item("NGRAMS", {"f"}, "g", {3})}));
+  EXPECT_THAT(bad.status().message(), HasSubstr("[min, max]"));
+}
+
 TEST(FeatureTransformTest, StarPassThroughRenamesAndJsonRoundTrip) {
   Table t = Csv("a,b,label\n1,x,0\n2,y,1\n3,x,0\n");
   nlohmann::json spec = Spec({{{"function", "*"}, {"except", {"b"}}},
@@ -150,7 +188,7 @@ TEST(FeatureTransformTest, ClearErrors) {
   Table t = Csv("a,c\n1,x\n2,y\n");
   auto unknown = FeatureTransform::Fit(t, Spec({Item("STANDARD_SCALAR", {"a"}, "z")}));
   EXPECT_THAT(unknown.status().message(), HasSubstr("Did you mean 'STANDARD_SCALER'?"));
-  auto later = FeatureTransform::Fit(t, Spec({Item("TF_IDF", {"c"}, "z")}));
+  auto later = FeatureTransform::Fit(t, Spec({Item("MULTI_HOT_ENCODER", {"c"}, "z")}));
   EXPECT_EQ(later.status().code(), StatusCode::kUnimplemented);
   auto missing = FeatureTransform::Fit(t, Spec({Item("STANDARD_SCALER", {"aa"}, "z")}));
   EXPECT_THAT(missing.status().message(), HasSubstr("no input column 'aa'"));
