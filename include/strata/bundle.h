@@ -59,4 +59,11 @@ Result<ModelBundle> DeserializeBundle(std::string_view bytes);
 Status WriteBundleFile(const ModelBundle& bundle, const std::string& path);
 Result<ModelBundle> ReadBundleFile(const std::string& path);
 
+// A bundle around an XGBoost model file saved by XGBoost itself (JSON or UBJSON; objective
+// binary:logistic, multi:softprob or reg:*), for BigQuery ML's model_type = 'XGBOOST'
+// import. Its inputs are numeric columns named by `input_columns`, else by the model's
+// feature names, else f0, f1, ...; classes are "0", "1", ...; the label is "label".
+Result<ModelBundle> ImportXgboostModelFile(const std::string& path,
+                                           const std::vector<std::string>& input_columns = {});
+
 }  // namespace strata

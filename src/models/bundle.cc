@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "models/tree_model.h"
 #include "strata/data_type.h"
 
 namespace strata {
@@ -170,6 +171,66 @@ Result<ModelBundle> ReadBundleFile(const std::string& path) {
   auto bundle = DeserializeBundle(ss.str());
   if (!bundle.ok()) return bundle.status().WithContext(path);
   return bundle;
+}
+
+Result<ModelBundle> ImportXgboostModelFile(const std::string& path,
+                                           const std::vector<std::string>& input_columns) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return NotFound("no such file: '" + path + "'");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot read '" + path + "': " + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto trees = ImportXgboostTrees(ss.str());
+  if (!trees.ok()) return trees.status().WithContext(path);
+  std::vector<std::string> names = input_columns;
+  if (names.empty()) names = trees->feature_names;
+  if (names.empty()) {
+    for (int64_t i = 0; i < trees->num_features; ++i) names.push_back(fmt::format("f{}", i));
+  }
+  if (static_cast<int64_t>(names.size()) != trees->num_features) {
+    return InvalidArgument(fmt::format("{}: the model has {} features, but {} input column names were given",
+                                       path, trees->num_features, names.size()));
+  }
+  // Numbers as they are: the raw-label-encoded style passes numeric columns through.
+  nlohmann::json prep = {{"style", "raw_label_encoded"}, {"max_categories", 1000},
+                         {"columns", nlohmann::json::array()}, {"features", nlohmann::json::array()}};
+  for (const std::string& name : names) {
+    prep["columns"].push_back({{"column", name}, {"type", "FLOAT64"}, {"mean", 0.0}, {"stddev", 1.0},
+                               {"min", 0.0}, {"max", 0.0}, {"median", 0.0},
+                               {"categories", nlohmann::json::array()}, {"has_other", false},
+                               {"count", 0}, {"null_count", 0}});
+    prep["features"].push_back({{"name", name}, {"source_column", name}, {"kind", "numeric"}, {"category", ""}});
+  }
+  ModelBundle b;
+  STRATA_ASSIGN_OR_RETURN(b.preprocessor, Preprocessor::FromJson(prep));
+  const bool classifier = trees->task == Task::kClassification;
+  b.model_type = classifier ? "BOOSTED_TREE_CLASSIFIER" : "BOOSTED_TREE_REGRESSOR";
+  b.task = trees->task;
+  b.label = "label";
+  b.label_type = classifier ? DataType::kString : DataType::kFloat64;
+  for (int c = 0; c < trees->num_classes; ++c) b.class_labels.push_back(std::to_string(c));
+  b.positive_class = 1;
+  b.threshold = 0.5;
+  b.payload = std::move(trees->payload);
+  b.spec.model_type = b.model_type;
+  b.spec.label = b.label;
+  b.options = nlohmann::json::object();
+  b.metrics = nlohmann::json::object();
+  b.training_info = nlohmann::json::array();
+  b.importance = nlohmann::json::array();
+  b.eval_summary = nlohmann::json::object();
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, b.LoadModel());
+  if (auto importance = model->Importance(b.preprocessor.features()); importance.ok()) {
+    for (const FeatureImportance& f : *importance) {
+      b.importance.push_back({{"feature", f.feature},
+                              {"importance_weight", f.weight},
+                              {"importance_gain", f.gain},
+                              {"importance_cover", f.cover}});
+    }
+  }
+  b.lineage = {{"source", path}, {"source_kind", "xgboost_model"}, {"objective", trees->objective}};
+  return b;
 }
 
 }  // namespace strata

@@ -447,4 +447,55 @@ Result<std::string> TreeModel::ExportXgboostJson() const {
   return booster_.Save("json");
 }
 
+Result<ImportedTrees> ImportXgboostTrees(std::string_view model_bytes) {
+  auto booster = xgb::Booster::Load(model_bytes);
+  if (!booster.ok()) {
+    return InvalidArgument("not an XGBoost model (JSON or UBJSON, as Booster.save_model writes): " +
+                           booster.status().message());
+  }
+  STRATA_ASSIGN_OR_RETURN(std::string config_text, booster->Config());
+  nlohmann::json config = nlohmann::json::parse(config_text, nullptr, /*allow_exceptions=*/false);
+  ImportedTrees out;
+  try {
+    out.objective = config.at("learner").at("objective").at("name").get<std::string>();
+    const std::string booster_type = config.at("learner").at("gradient_booster").at("name").get<std::string>();
+    if (booster_type != "gbtree" && booster_type != "dart") {
+      return InvalidArgument("only tree boosters (gbtree, dart) can be imported, not " + booster_type);
+    }
+    const int num_class =
+        std::stoi(config.at("learner").at("learner_model_param").at("num_class").get<std::string>());
+    if (out.objective == "binary:logistic") {
+      out.task = Task::kClassification;
+      out.num_classes = 2;
+    } else if (out.objective == "multi:softprob") {
+      out.task = Task::kClassification;
+      out.num_classes = num_class;
+    } else if (out.objective.rfind("reg:", 0) == 0 && out.objective != "reg:logistic") {
+      out.task = Task::kRegression;
+    } else {
+      return InvalidArgument(fmt::format(
+          "the model's objective {} cannot be imported: use binary:logistic, multi:softprob or a "
+          "reg:* objective (multi:softmax predicts classes without probabilities)",
+          out.objective));
+    }
+  } catch (const std::exception& e) {
+    return InvalidArgument(std::string("the XGBoost model's configuration is unreadable: ") + e.what());
+  }
+  STRATA_ASSIGN_OR_RETURN(out.num_features, booster->NumFeatures());
+  STRATA_ASSIGN_OR_RETURN(out.feature_names, booster->FeatureNames());
+  STRATA_RETURN_IF_ERROR(booster->ClearFeatureNames());
+  STRATA_ASSIGN_OR_RETURN(int rounds, booster->BoostedRounds());
+  TreeModel model(TreeEnsemble::kBoosted, out.task);
+  model.booster_ = std::move(*booster);
+  model.num_classes_ = out.num_classes;
+  model.num_features_ = out.num_features;
+  model.rounds_ = rounds;
+  model.rounds_trained_ = rounds;
+  model.best_iteration_ = -1;
+  model.stop_reason_ = "imported";
+  model.params_ = {{"objective", out.objective}};
+  STRATA_ASSIGN_OR_RETURN(out.payload, model.Save());
+  return out;
+}
+
 }  // namespace strata

@@ -41,6 +41,18 @@ struct TreeTrainingPlan {
 Result<TreeTrainingPlan> PlanTreeTraining(TreeEnsemble ensemble, Task task, int num_classes,
                                           const FitContext& context);
 
+// An XGBoost model saved by XGBoost itself (JSON or UBJSON, e.g. xgboost-python's
+// Booster.save_model), wrapped as a TreeModel: its task and classes from the objective.
+struct ImportedTrees {
+  Task task = Task::kRegression;
+  int num_classes = 0;                     // 0 for regression
+  std::vector<std::string> feature_names;  // as stored in the model; empty if none
+  int64_t num_features = 0;
+  std::string payload;                     // TreeModel::Save() of the imported booster
+  std::string objective;
+};
+Result<ImportedTrees> ImportXgboostTrees(std::string_view model_bytes);
+
 class TreeModel : public Model {
  public:
   TreeModel(TreeEnsemble ensemble, Task task) : ensemble_(ensemble), task_(task) {}
@@ -60,6 +72,7 @@ class TreeModel : public Model {
   Result<std::vector<double>> PredictMargin(const FeatureMatrix& features) const;
 
  private:
+  friend Result<ImportedTrees> ImportXgboostTrees(std::string_view model_bytes);
   Status CheckFitted(const FeatureMatrix& features) const;
   Status Train(const TrainingData& data, const FitContext& context, const TreeTrainingPlan& plan);
 

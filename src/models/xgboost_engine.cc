@@ -293,6 +293,21 @@ Result<std::string> Booster::Config() const {
   return std::string(text, length);
 }
 
+Result<std::vector<std::string>> Booster::FeatureNames() const {
+  bst_ulong n = 0;
+  const char** names = nullptr;
+  STRATA_RETURN_IF_ERROR(CheckInternal(XGBoosterGetStrFeatureInfo(handle_, "feature_name", &n, &names),
+                                       "reading the XGBoost feature names"));
+  std::vector<std::string> out;
+  for (bst_ulong i = 0; i < n; ++i) out.emplace_back(names[i]);
+  return out;
+}
+
+Status Booster::ClearFeatureNames() {
+  return CheckInternal(XGBoosterSetStrFeatureInfo(handle_, "feature_name", nullptr, 0),
+                       "clearing the XGBoost feature names");
+}
+
 Result<std::vector<double>> Booster::FeatureScores(std::string_view importance_type,
                                                    int64_t num_features) const {
   std::string config =

@@ -121,6 +121,10 @@ class Booster {
   Result<std::string> Save(std::string_view format) const;
   // The learner's full configuration as JSON text (parameters actually in effect).
   Result<std::string> Config() const;
+  // The feature names stored in the model (empty when it has none).
+  Result<std::vector<std::string>> FeatureNames() const;
+  // Removes them: Strata names features itself and reads importance by index.
+  Status ClearFeatureNames();
 
   // XGBoost's feature importance of `importance_type` ("weight", "gain", "cover",
   // "total_gain", "total_cover") per feature index; features never split on get 0.

@@ -460,9 +460,10 @@ class StatementRunner {
   Result<SqlResult> ImportModel(const sql::CreateModel& cm) {
     const nlohmann::json& o = cm.options.values;
     for (const auto& [name, value] : o.items()) {
-      if (name != "model_path" && name != "model_type") {
+      if (name != "model_path" && name != "model_type" && name != "input_columns") {
         return sql::SyntaxError(cm.options.offsets.at(name),
-                                fmt::format("importing a model takes only model_path and model_type, not {}", name));
+                                fmt::format("importing a model takes only model_path, model_type and "
+                                            "input_columns, not {}", name));
       }
     }
     if (!o["model_path"].is_string()) {
@@ -473,19 +474,27 @@ class StatementRunner {
     if (o.contains("model_type") && o["model_type"].is_string()) {
       type = o["model_type"].get<std::string>();
       for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (type == "XGBOOST") {
-        return Status(StatusCode::kUnimplemented,
-                      fmt::format("@{}: importing a plain XGBoost model is not supported yet; import a model "
-                                  "exported by EXPORT MODEL (a Strata bundle)",
-                                  cm.options.offsets.at("model_type")));
+    }
+    std::vector<std::string> input_columns;
+    if (o.contains("input_columns")) {
+      if (type != "XGBOOST") {
+        return sql::SyntaxError(cm.options.offsets.at("input_columns"),
+                                "input_columns names the features of an imported XGBoost model (model_type = 'XGBOOST')");
+      }
+      if (!o["input_columns"].is_array()) {
+        return sql::SyntaxError(cm.options.offsets.at("input_columns"), "input_columns must be ['name', ...]");
+      }
+      for (const auto& v : o["input_columns"]) {
+        if (!v.is_string()) return sql::SyntaxError(cm.options.offsets.at("input_columns"), "input_columns must be ['name', ...]");
+        input_columns.push_back(v.get<std::string>());
       }
     }
-    auto bundle = ReadBundleFile(path);
+    auto bundle = type == "XGBOOST" ? ImportXgboostModelFile(path, input_columns) : ReadBundleFile(path);
     if (!bundle.ok()) {
       return Status(bundle.status().code(),
                     fmt::format("@{}: {}", cm.options.offsets.at("model_path"), bundle.status().message()));
     }
-    if (!type.empty() && type != bundle->model_type) {
+    if (!type.empty() && type != "XGBOOST" && type != bundle->model_type) {
       return sql::SyntaxError(cm.options.offsets.at("model_type"),
                               fmt::format("{} holds a {} model, not {}", path, bundle->model_type, type));
     }
