@@ -323,7 +323,82 @@ class StatementRunner {
           fmt::format("CREATE VIRTUAL TABLE temp.\"strata_ml_{0}\" USING strata_ml({0})", id)));
       out.replace(call.begin, call.end - call.begin, fmt::format("temp.\"strata_ml_{}\"", id));
     }
-    return out;
+    return ExpandStarExcept(std::move(out), delta);
+  }
+
+  // BigQuery's SELECT * EXCEPT (a, b), which SQLite lacks: the star becomes the list of the
+  // query's columns but those, learnt by preparing the query with a plain star. Innermost
+  // subqueries first, so every probe is plain SQLite.
+  Result<std::string> ExpandStarExcept(std::string sql, size_t delta) {
+    while (true) {
+      STRATA_ASSIGN_OR_RETURN(std::vector<Token> t, sql::Tokenize(sql));
+      int depth = 0, best_depth = -1;
+      size_t best = 0;
+      for (size_t i = 0; i + 2 < t.size(); ++i) {
+        if (t[i].Is("(")) ++depth;
+        if (t[i].Is(")")) --depth;
+        const bool after_select = i > 0 && (t[i - 1].IsKeyword("SELECT") || t[i - 1].IsKeyword("DISTINCT") ||
+                                            t[i - 1].IsKeyword("ALL"));
+        if (t[i].Is("*") && after_select && t[i + 1].IsKeyword("EXCEPT") && t[i + 2].Is("(") && depth > best_depth) {
+          best = i;
+          best_depth = depth;
+        }
+      }
+      if (best_depth < 0) return sql;
+      // The excepted names.
+      std::vector<std::string> except;
+      size_t close = best + 3;
+      for (; close < t.size() && !t[close].Is(")"); ++close) {
+        if (t[close].kind == TokenKind::kIdentifier || t[close].kind == TokenKind::kQuotedName ||
+            t[close].kind == TokenKind::kDoubleQuoted) {
+          except.push_back(t[close].text);
+        } else if (!t[close].Is(",")) {
+          return sql::SyntaxError(delta + t[close].offset, "EXCEPT takes column names: SELECT * EXCEPT (a, b)");
+        }
+      }
+      if (close >= t.size() || except.empty()) {
+        return sql::SyntaxError(delta + t[best].offset, "EXCEPT takes column names: SELECT * EXCEPT (a, b)");
+      }
+      // The query the star belongs to: from its SELECT to the end of the enclosing parentheses.
+      size_t select = best - 1;
+      while (select > 0 && !t[select].IsKeyword("SELECT")) --select;
+      size_t begin = 0, end = sql.size();
+      if (best_depth > 0) {
+        begin = t[select].offset;
+        int d = 0;
+        for (size_t i = select; i < t.size(); ++i) {
+          if (t[i].Is("(")) ++d;
+          if (t[i].Is(")") && --d < 0) {
+            end = t[i].offset;
+            break;
+          }
+        }
+      }
+      const size_t star = t[best].offset, after = t[close].offset + 1;
+      std::string probe = sql.substr(begin, star - begin) + "*" + sql.substr(after, end - after);
+      auto statement = impl_.workspace.db().Prepare(probe);
+      if (!statement.ok()) {
+        return Status(statement.status().code(),
+                      fmt::format("@{}: cannot expand * EXCEPT: {}", delta + star, statement.status().message()));
+      }
+      std::vector<std::string> columns, kept;
+      for (int c = 0; c < statement->column_count(); ++c) columns.emplace_back(statement->column_name(c));
+      for (const std::string& e : except) {
+        bool found = false;
+        for (const std::string& c : columns) found = found || sqlite3_stricmp(c.c_str(), e.c_str()) == 0;
+        if (!found) {
+          return sql::SyntaxError(delta + star, fmt::format("EXCEPT names '{}', which the query does not have.{}", e,
+                                                            DidYouMean(e, columns)));
+        }
+      }
+      for (const std::string& c : columns) {
+        bool excepted = false;
+        for (const std::string& e : except) excepted = excepted || sqlite3_stricmp(c.c_str(), e.c_str()) == 0;
+        if (!excepted) kept.push_back(QuoteIdentifier(c));
+      }
+      if (kept.empty()) return sql::SyntaxError(delta + star, "EXCEPT leaves no column");
+      sql.replace(star, after - star, fmt::format("{}", fmt::join(kept, ", ")));
+    }
   }
 
   // Prepares user SQL with the catalog guard on; SQLite's error offset becomes ours.
