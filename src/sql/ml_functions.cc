@@ -267,6 +267,7 @@ class StreamingFunction : public MlFunction {
     }
     cache_.clear();
     cached_rows_ = 0;
+    rows_read_ = 0;
     caching_ = ++scans_ >= 2;
     reader_.reset();
     STRATA_ASSIGN_OR_RETURN(QueryReader reader, QueryReader::Start(ws_.db(), sql_, hints_));
@@ -279,7 +280,15 @@ class StreamingFunction : public MlFunction {
     if (!reader_ || reader_->done()) return Finish();
     STRATA_ASSIGN_OR_RETURN(Table input, reader_->Next(kPredictBatchRows));
     if (input.num_rows() == 0) return Finish();
-    STRATA_ASSIGN_OR_RETURN(Table computed, Compute(input));
+    const int64_t first_row = rows_read_ + 1;
+    rows_read_ += input.num_rows();
+    auto result = Compute(input);
+    if (!result.ok() && rows_read_ > kPredictBatchRows) {
+      // Row numbers in the message count from this batch's first row.
+      return result.status().WithContext(
+          fmt::format("in input rows {}-{} (row numbers below count from {})", first_row, rows_read_, first_row));
+    }
+    STRATA_ASSIGN_OR_RETURN(Table computed, std::move(result));
     auto out = std::make_shared<const Table>(std::move(computed));
     if (caching_) {
       cached_rows_ += out->num_rows();
@@ -316,6 +325,7 @@ class StreamingFunction : public MlFunction {
   std::optional<QueryReader> reader_;
   std::vector<Batch> cache_;
   int64_t cached_rows_ = 0;
+  int64_t rows_read_ = 0;
   size_t next_cached_ = 0;
   int scans_ = 0;
   bool caching_ = false;

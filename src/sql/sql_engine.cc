@@ -319,6 +319,7 @@ class StatementRunner {
       const int id = impl_.next_id++;
       impl_.functions[id] = std::move(*function);
       ids_.push_back(id);
+      call_offsets_.push_back(delta + call.begin);
       STRATA_RETURN_IF_ERROR(impl_.workspace.db().Exec(
           fmt::format("CREATE VIRTUAL TABLE temp.\"strata_ml_{0}\" USING strata_ml({0})", id)));
       out.replace(call.begin, call.end - call.begin, fmt::format("temp.\"strata_ml_{}\"", id));
@@ -438,7 +439,7 @@ class StatementRunner {
     impl_.callback_error = Status::Ok();
     auto rows = reader.Next(0);
     if (!rows.ok()) {
-      if (!impl_.callback_error.ok()) return impl_.callback_error;
+      if (!impl_.callback_error.ok()) return CallbackError();
       return rows.status();
     }
     SqlResult result;
@@ -490,7 +491,7 @@ class StatementRunner {
     }
     impl_.callback_error = Status::Ok();
     auto data = reader.Next(0);
-    if (!data.ok()) return impl_.callback_error.ok() ? data.status() : impl_.callback_error;
+    if (!data.ok()) return impl_.callback_error.ok() ? data.status() : CallbackError();
     spec->source = Trimmed(query);
     TrainOptions train;
     train.threads = options_.threads;
@@ -737,7 +738,7 @@ class StatementRunner {
     STRATA_ASSIGN_OR_RETURN(QueryReader reader, Prepare(rewritten, query.size()));
     impl_.callback_error = Status::Ok();
     auto rows = reader.Next(0);
-    if (!rows.ok()) return impl_.callback_error.ok() ? rows.status() : impl_.callback_error;
+    if (!rows.ok()) return impl_.callback_error.ok() ? rows.status() : CallbackError();
     Status written = WriteDataFile(*rows, path, format);
     if (!written.ok()) return Status(written.code(), fmt::format("@{}: {}", o.offsets.at("uri"), written.message()));
     SqlResult result;
@@ -801,9 +802,17 @@ class StatementRunner {
     return result;
   }
 
+  // A table function's failure while rows stream (bad input values): positioned at the call
+  // when the statement has one, else at the statement.
+  Status CallbackError() const {
+    const Status& s = impl_.callback_error;
+    return Status(s.code(), fmt::format("@{}: {}", call_offsets_.size() == 1 ? call_offsets_[0] : 0, s.message()));
+  }
+
   SqlEngine::Impl& impl_;
   const SqlOptions& options_;
   std::vector<int> ids_;
+  std::vector<size_t> call_offsets_;
 };
 
 // Splits a script into statements: [begin, end) byte ranges without the ';'.

@@ -1,6 +1,9 @@
 // `strata sql` as a user runs it: -c, a script file, standard input, dot-commands, output
 // modes, and how errors stop a script (or not) with a non-zero exit.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <cstdlib>
 
 #include "support/test_support.h"
 
@@ -102,6 +105,25 @@ TEST_F(SqlCliTest, StandardInputAndDotCommands) {
   auto read = dir_.Write("inner.sql", "SELECT 42 AS answer;\n");
   auto nested = Run({"sql", "--mode", "csv"}, ".read " + read + "\n");
   EXPECT_EQ(nested.out, "answer\n42\n");
+}
+
+// The interactive shell on a terminal (a pseudo-terminal made by util-linux's `script`):
+// prompts, a statement over two lines, a dot-command, and the history file.
+TEST_F(SqlCliTest, InteractiveShellOnATerminal) {
+  if (std::system("command -v script > /dev/null 2>&1") != 0) GTEST_SKIP() << "no `script` command";
+  const std::string input = dir_.Write("keys.txt", "SELECT 40 + 2\n  AS answer;\n.tables\n.quit\n");
+  const std::string output = dir_.File("screen.txt");
+  const std::string command = fmt::format(
+      "cd '{}' && HOME='{}' script -qec '{} sql' /dev/null < '{}' > '{}' 2>&1", dir_.path().string(),
+      dir_.path().string(), STRATA_CLI_PATH, input, output);
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string screen = testing::ReadFileOrDie(output);
+  EXPECT_THAT(screen, HasSubstr("strata> "));
+  EXPECT_THAT(screen, HasSubstr("   ...> "));  // the statement went on over a second line
+  EXPECT_THAT(screen, HasSubstr("| answer |"));
+  EXPECT_THAT(screen, HasSubstr("|     42 |"));
+  EXPECT_THAT(screen, HasSubstr("| churn "));  // .tables
+  EXPECT_EQ(testing::ReadFileOrDie(dir_.File(".strata_history")), "SELECT 40 + 2\n  AS answer;\n.tables\n.quit\n");
 }
 
 }  // namespace
