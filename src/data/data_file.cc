@@ -1,5 +1,6 @@
 // Format dispatch for data files, and the file helpers the readers and writers share.
 #include "strata/data_file.h"
+#include "common/text.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -22,12 +23,6 @@ namespace strata {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Compressed and binary formats that users try to load as text; each gets a clear error
 // instead of a confusing CSV parse error about "column 1".
@@ -67,7 +62,7 @@ std::atomic<uint64_t> temp_counter{0};
 }  // namespace
 
 std::optional<FileFormat> ParseFileFormat(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   if (n == "auto") return FileFormat::kAuto;
   if (n == "csv") return FileFormat::kCsv;
   if (n == "tsv") return FileFormat::kTsv;
@@ -90,7 +85,7 @@ std::string_view FileFormatName(FileFormat format) {
 }
 
 FileFormat FormatFromPath(std::string_view path) {
-  std::string ext = Lower(fs::path(path).extension().string());
+  std::string ext = AsciiLower(fs::path(path).extension().string());
   if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return FileFormat::kJsonLines;
   if (ext == ".tsv" || ext == ".tab") return FileFormat::kTsv;
   return FileFormat::kCsv;

@@ -161,27 +161,32 @@ Status WriteBundleFile(const ModelBundle& bundle, const std::string& path) {
   return Status::Ok();
 }
 
-Result<ModelBundle> ReadBundleFile(const std::string& path) {
+namespace {
+
+// A whole file's bytes; NotFound / IoError naming it.
+Result<std::string> ReadFileBytes(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return NotFound("no such file: '" + path + "'");
   std::ifstream in(path, std::ios::binary);
   if (!in) return IoError("cannot read '" + path + "': " + std::strerror(errno));
   std::ostringstream ss;
   ss << in.rdbuf();
-  auto bundle = DeserializeBundle(ss.str());
+  return ss.str();
+}
+
+}  // namespace
+
+Result<ModelBundle> ReadBundleFile(const std::string& path) {
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(path));
+  auto bundle = DeserializeBundle(bytes);
   if (!bundle.ok()) return bundle.status().WithContext(path);
   return bundle;
 }
 
 Result<ModelBundle> ImportXgboostModelFile(const std::string& path,
                                            const std::vector<std::string>& input_columns) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return NotFound("no such file: '" + path + "'");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError("cannot read '" + path + "': " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  auto trees = ImportXgboostTrees(ss.str());
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(path));
+  auto trees = ImportXgboostTrees(bytes);
   if (!trees.ok()) return trees.status().WithContext(path);
   std::vector<std::string> names = input_columns;
   if (names.empty()) names = trees->feature_names;

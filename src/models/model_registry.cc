@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "models/builtin_models.h"
+#include "common/text.h"
 #include "strata/model.h"
 #include "strata/suggest.h"
 
@@ -21,12 +22,6 @@ std::mutex& RegistryMutex() {
 std::map<std::string, std::unique_ptr<ModelType>>& Registry() {
   static std::map<std::string, std::unique_ptr<ModelType>> registry;
   return registry;
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -55,7 +50,7 @@ Result<std::string> Model::ExportXgboostJson() const {
 
 void RegisterModelType(ModelType type) {
   std::lock_guard<std::mutex> lock(RegistryMutex());
-  std::string key = Upper(type.name);
+  std::string key = AsciiUpper(type.name);
   type.name = key;
   // The first registration wins: replacing it would invalidate pointers already handed out.
   if (Registry().count(key) == 0) Registry()[key] = std::make_unique<ModelType>(std::move(type));
@@ -72,14 +67,14 @@ void RegisterBuiltinModels() {
 
 Result<const ModelType*> FindModelType(std::string_view name) {
   std::lock_guard<std::mutex> lock(RegistryMutex());
-  auto it = Registry().find(Upper(name));
+  auto it = Registry().find(AsciiUpper(name));
   if (it != Registry().end()) return it->second.get();
   std::vector<std::string> names;
   for (const auto& [k, v] : Registry()) names.push_back(k);
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
   return NotFound(fmt::format("unknown model_type '{}'.{} Available: {}", name,
-                              DidYouMean(Upper(name), names), list));
+                              DidYouMean(AsciiUpper(name), names), list));
 }
 
 std::vector<const ModelType*> ModelTypes() {

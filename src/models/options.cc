@@ -1,4 +1,5 @@
 #include "strata/options.h"
+#include "common/text.h"
 
 #include <fmt/format.h>
 
@@ -12,18 +13,6 @@
 
 namespace strata {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string TypeName(OptionType t) {
   switch (t) {
@@ -88,7 +77,7 @@ Result<nlohmann::json> Coerce(const OptionSpec& spec, const nlohmann::json& valu
       return Invalid(spec, value, "not a string");
     case OptionType::kEnum: {
       if (!value.is_string()) return Invalid(spec, value, "not a string");
-      std::string up = Upper(value.get<std::string>());
+      std::string up = AsciiUpper(value.get<std::string>());
       if (std::find(spec.choices.begin(), spec.choices.end(), up) != spec.choices.end()) return nlohmann::json(up);
       std::string hint = DidYouMean(up, spec.choices);
       return InvalidArgument(fmt::format("option {}: '{}' is not a valid value; expected {}.{}",
@@ -311,7 +300,7 @@ Result<OptionValues> ValidateOptions(const std::vector<OptionSpec>& specs,
   std::vector<std::string> names;
   for (const OptionSpec& s : specs) names.push_back(s.name);
   for (const auto& [raw_name, value] : given.items()) {
-    std::string name = Lower(raw_name);
+    std::string name = AsciiLower(raw_name);
     auto it = std::find_if(specs.begin(), specs.end(),
                            [&](const OptionSpec& s) { return s.name == name; });
     if (it == specs.end()) {

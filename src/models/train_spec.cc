@@ -1,4 +1,5 @@
 #include "strata/train_spec.h"
+#include "common/text.h"
 
 #include <fmt/format.h>
 
@@ -44,12 +45,6 @@ std::string NameOf(const Table& table, Value v) {
     if (e.method == v) return e.name;
   }
   return "?";
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::vector<OptionSpec> BuildCommonOptions() {
@@ -277,7 +272,7 @@ Result<TrainSpec> TrainSpecFromOptions(const nlohmann::json& options) {
   nlohmann::json common_given = nlohmann::json::object();
   TrainSpec spec;
   for (const auto& [raw, value] : options.items()) {
-    std::string name = Lower(raw);
+    std::string name = AsciiLower(raw);
     bool is_common = std::any_of(common.begin(), common.end(),
                                  [&](const OptionSpec& s) { return s.name == name; });
     if (is_common) {

@@ -102,11 +102,11 @@ Result<int64_t> IntArg(const Item& item, size_t i, int64_t fallback, int64_t min
 
 // The vocabulary of LABEL_ENCODER / ONE_HOT_ENCODER: categories seen at least
 // `frequency_threshold` times, the `top_k` most frequent, in alphabetical order.
-std::vector<std::string> Vocabulary(const Column& c, int64_t top_k, int64_t threshold) {
-  std::map<std::string, int64_t> counts;
-  for (int64_t r = 0; r < c.size(); ++r) {
-    if (!c.IsNull(r)) ++counts[Text(c, r)];
-  }
+// The values counted at least `threshold` times, the `top_k` most counted (ties: the smaller
+// value first), in alphabetical order: BigQuery ML's dictionary rule for its encoders and
+// text functions.
+std::vector<std::string> TopValues(const std::map<std::string, int64_t>& counts, int64_t top_k,
+                                   int64_t threshold) {
   std::vector<std::pair<int64_t, std::string>> kept;
   for (const auto& [value, count] : counts) {
     if (count >= threshold) kept.push_back({count, value});
@@ -117,6 +117,14 @@ std::vector<std::string> Vocabulary(const Column& c, int64_t top_k, int64_t thre
   for (const auto& [count, value] : kept) out.push_back(value);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::string> Vocabulary(const Column& c, int64_t top_k, int64_t threshold) {
+  std::map<std::string, int64_t> counts;
+  for (int64_t r = 0; r < c.size(); ++r) {
+    if (!c.IsNull(r)) ++counts[Text(c, r)];
+  }
+  return TopValues(counts, top_k, threshold);
 }
 
 // Combinations of `k` of `n` indices (ascending); with repetition for polynomials.
@@ -312,15 +320,7 @@ Status FitItem(const Table& train, Item* item) {
         if (i == 0 || tokens[i] != tokens[i - 1]) ++documents[tokens[i]];
       }
     }
-    std::vector<std::pair<int64_t, std::string>> kept;
-    for (const auto& [term, in_documents] : documents) {
-      if (in_documents >= threshold) kept.push_back({in_documents, term});
-    }
-    std::stable_sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    if (static_cast<int64_t>(kept.size()) > top_k) kept.resize(static_cast<size_t>(top_k));
-    std::vector<std::string> dictionary;
-    for (const auto& [count, term] : kept) dictionary.push_back(term);
-    std::sort(dictionary.begin(), dictionary.end());
+    const std::vector<std::string> dictionary = TopValues(documents, top_k, threshold);
     // Documents holding an unknown term, for its IDF.
     int64_t unknown_documents = 0;
     for (int64_t r = 0; r < x.size(); ++r) {

@@ -1,4 +1,5 @@
 #include "sql/ml_syntax.h"
+#include "common/text.h"
 
 #include <fmt/format.h>
 
@@ -8,18 +9,6 @@
 
 namespace strata::sql {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Describe(const Token& t) {
   switch (t.kind) {
@@ -174,7 +163,7 @@ class Parser {
     if (v.IsKeyword("HPARAM_RANGE") || v.IsKeyword("HPARAM_CANDIDATES")) {
       return SyntaxError(v.offset, fmt::format("{} needs hyperparameter tuning (NUM_TRIALS), which "
                                                "Strata's SQL does not support yet; give one value",
-                                               Upper(v.text)));
+                                               AsciiUpper(v.text)));
     }
     return SyntaxError(v.offset, fmt::format("expected a value (a 'string', a number, TRUE, FALSE, "
                                              "NULL{}), found {}",
@@ -195,7 +184,7 @@ class Parser {
         return SyntaxError(name.offset, fmt::format("expected an option name, found {}", Describe(name)));
       }
       Next();
-      std::string key = Lower(name.text);
+      std::string key = AsciiLower(name.text);
       if (out.values.contains(key)) {
         return SyntaxError(name.offset, fmt::format("option {} is given twice", key));
       }
@@ -234,7 +223,7 @@ class Parser {
         }
       } else if (start.IsKeyword("ML") && Peek(1).Is(".") && Peek(2).kind == TokenKind::kIdentifier &&
                  Peek(3).Is("(")) {
-        item["function"] = Upper(Peek(2).text);
+        item["function"] = AsciiUpper(Peek(2).text);
         Seek(index() + 4);
         nlohmann::json inputs = nlohmann::json::array();
         if (Peek().IsKeyword("STRUCT") && Peek(1).Is("(")) {
@@ -494,7 +483,7 @@ Result<std::vector<MlCall>> FindMlCalls(const std::vector<Token>& tokens) {
     MlCall call;
     call.begin = p.Peek().offset;
     const Token& fn = p.Peek(2);
-    call.function = Upper(fn.text);
+    call.function = AsciiUpper(fn.text);
     p.Seek(p.index() + 4);
     if (!p.AcceptKeyword("MODEL")) {
       return SyntaxError(p.Peek().offset,
@@ -527,7 +516,7 @@ Result<std::vector<MlCall>> FindMlCalls(const std::vector<Token>& tokens) {
               return SyntaxError(name.offset,
                                  fmt::format("expected a setting name after AS, found {}", Describe(name)));
             }
-            call.settings[Lower(name.text)] = std::move(value);
+            call.settings[AsciiLower(name.text)] = std::move(value);
             if (p.AcceptPunct(")")) break;
             STRATA_RETURN_IF_ERROR(p.ExpectPunct(",", "between STRUCT fields (or ')' to end it)"));
           }

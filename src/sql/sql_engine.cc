@@ -20,6 +20,7 @@
 #include <fstream>
 #include <map>
 
+#include "common/text.h"
 #include "sql/ml_functions.h"
 #include "sql/ml_syntax.h"
 #include "sql/sql_lexer.h"
@@ -549,7 +550,7 @@ class StatementRunner {
     std::string type;
     if (o.contains("model_type") && o["model_type"].is_string()) {
       type = o["model_type"].get<std::string>();
-      for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      type = AsciiUpper(type);
     }
     std::vector<std::string> input_columns;
     if (o.contains("input_columns")) {
@@ -612,7 +613,7 @@ class StatementRunner {
 
   static Result<FileFormat> FormatOption(const sql::OptionList& list, bool required) {
     STRATA_ASSIGN_OR_RETURN(std::string format, StringOption(list, "format", "CSV", required));
-    for (char& c : format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    format = AsciiUpper(format);
     if (format == "CSV") return FileFormat::kCsv;
     if (format == "JSON" || format == "NEWLINE_DELIMITED_JSON") return FileFormat::kJsonLines;
     return sql::SyntaxError(list.offsets.count("format") ? list.offsets.at("format") : list.offset,
@@ -752,7 +753,7 @@ class StatementRunner {
     STRATA_RETURN_IF_ERROR(OnlyOptions(o, {"uri", "format"}, "EXPORT MODEL OPTIONS"));
     STRATA_ASSIGN_OR_RETURN(std::string uri, StringOption(o, "uri", "", /*required=*/true));
     STRATA_ASSIGN_OR_RETURN(std::string format, StringOption(o, "format", "bundle", false));
-    for (char& c : format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    format = AsciiLower(format);
     ModelStore store(impl_.workspace);
     auto bundle = store.Load(em.name);
     if (!bundle.ok()) return Status(bundle.status().code(), fmt::format("@{}: {}", em.name_offset, bundle.status().message()));
