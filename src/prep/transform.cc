@@ -388,24 +388,7 @@ Status ApplyItem(const Item& item, const std::vector<const Column*>& in, Table* 
   const int64_t n = x.size();
   if (f.empty()) {
     Column copy = x.Slice(0, n);
-    if (copy.name() != item.output) {
-      Column renamed(item.output, copy.type());
-      renamed.Reserve(n);
-      for (int64_t r = 0; r < n; ++r) {
-        if (copy.IsNull(r)) {
-          renamed.AppendNull();
-        } else if (copy.type() == DataType::kString) {
-          renamed.AppendString(copy.GetString(r));
-        } else if (copy.type() == DataType::kFloat64) {
-          renamed.AppendFloat64(copy.GetFloat64(r));
-        } else if (copy.type() == DataType::kBool) {
-          renamed.AppendBool(copy.GetBool(r));
-        } else {
-          renamed.AppendInt64(copy.GetInt64(r));
-        }
-      }
-      return out->AddColumn(std::move(renamed));
-    }
+    copy.set_name(item.output);
     return out->AddColumn(std::move(copy));
   }
   auto numeric_out = [&](auto fn) -> Status {
