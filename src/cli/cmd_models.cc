@@ -174,9 +174,13 @@ Status RunExport(const std::string& name, const std::string& path, bool xgboost_
   return Status::Ok();
 }
 
-Status RunImport(const std::string& path, const std::string& name, bool replace,
-                 const GlobalOptions& global) {
-  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, ReadBundleFile(path));
+Status RunImport(const std::string& path, const std::string& name, bool replace, bool xgboost,
+                 const std::vector<std::string>& input_columns, const GlobalOptions& global) {
+  if (!xgboost && !input_columns.empty()) {
+    return InvalidArgument("--input-columns names the features of an XGBoost model: add --xgboost");
+  }
+  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle,
+                          xgboost ? ImportXgboostModelFile(path, input_columns) : ReadBundleFile(path));
   STRATA_RETURN_IF_ERROR(bundle.LoadModel().status().WithContext(path));
   STRATA_ASSIGN_OR_RETURN(auto ws, OpenWorkspace(global, /*create=*/true));
   ModelStore store(*ws);
@@ -206,6 +210,8 @@ void AddModelsCommand(CLI::App& app, CommandContext& ctx) {
     std::string name, path;
     int version = 0;
     bool flag = false;
+    bool xgboost = false;
+    std::vector<std::string> columns;
   };
   auto show_args = std::make_shared<NameArgs>();
   CLI::App* show = models->add_subcommand("show", "A model's type, inputs, options, metrics, versions");
@@ -231,12 +237,21 @@ void AddModelsCommand(CLI::App& app, CommandContext& ctx) {
   });
 
   auto import_args = std::make_shared<NameArgs>();
-  CLI::App* imp = models->add_subcommand("import", "Store an exported bundle file as a model");
-  imp->add_option("file", import_args->path, "Bundle file")->required();
+  CLI::App* imp = models->add_subcommand(
+      "import", "Store an exported bundle file, or a model saved by XGBoost (--xgboost), as a model");
+  imp->add_option("file", import_args->path, "Bundle file (or XGBoost JSON/UBJSON model with --xgboost)")
+      ->required();
   imp->add_option("--as", import_args->name, "Model name")->required();
   imp->add_flag("--replace", import_args->flag, "Replace a model of that name");
+  imp->add_flag("--xgboost", import_args->xgboost,
+                "The file is a model saved by XGBoost itself (SQL: model_type = 'XGBOOST')");
+  imp->add_option("--input-columns", import_args->columns,
+                  "With --xgboost: the input column of each feature, in order (default: the "
+                  "model's feature names, else f0, f1, ...)")
+      ->delimiter(',');
   imp->callback([import_args, &ctx] {
-    ctx.result = RunImport(import_args->path, import_args->name, import_args->flag, ctx.global);
+    ctx.result = RunImport(import_args->path, import_args->name, import_args->flag,
+                           import_args->xgboost, import_args->columns, ctx.global);
   });
 }
 

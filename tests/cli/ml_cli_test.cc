@@ -146,6 +146,24 @@ TEST_F(MlCliTest, TrainStraightFromAFileRecordsTheFilesFingerprint) {
   EXPECT_THAT(missing.err, HasSubstr("no_such.csv"));
 }
 
+// A model saved by xgboost-python (tests/sql/reference/xgboost_import_reference.py) imports
+// from the CLI as from SQL, and predicts from the columns its feature names give.
+TEST_F(MlCliTest, ImportsAModelSavedByXgboost) {
+  const std::string model = SourcePath("tests/sql/reference/xgb_churn_classifier.json");
+  auto r = Run({"models", "import", model, "--as", "xgb", "--xgboost"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto p = Run({"predict", "xgb", "--table", "churn", "--rows", "2", "--only-predictions", "--format", "csv"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_THAT(p.out, HasSubstr("predicted_label,predicted_label_probs"));
+  auto regressor = Run({"models", "import", SourcePath("tests/sql/reference/xgb_night_regressor.json"), "--as",
+                        "night", "--xgboost", "--input-columns",
+                        "total_day_minutes,total_eve_minutes,number_customer_service_calls,total_intl_calls"});
+  ASSERT_EQ(regressor.exit_code, 0) << regressor.err;
+  auto bad = Run({"models", "import", model, "--as", "x", "--input-columns", "a"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.err, HasSubstr("add --xgboost"));
+}
+
 TEST_F(MlCliTest, BadInputGetsAClearErrorAndANonZeroExit) {
   auto option = Run({"train", "churn", "--target", "churn", "--model", "LOGISTIC_REG", "-o",
                      "l2_regg=1"});
