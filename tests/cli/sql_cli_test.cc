@@ -107,6 +107,17 @@ TEST_F(SqlCliTest, StandardInputAndDotCommands) {
   EXPECT_EQ(nested.out, "answer\n42\n");
 }
 
+// The example script of the docs runs as documented, from the repository root.
+TEST_F(SqlCliTest, ExampleScriptRuns) {
+  auto r = RunStrata({"-w", dir_.File("example.db"), "sql", "examples/sql/churn.sql", "--mode", "csv"},
+                     SourcePath(""));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("Loaded 5000 rows into churn"));
+  EXPECT_THAT(r.err, HasSubstr("Created model churn_sql_model (BOOSTED_TREE_CLASSIFIER"));
+  EXPECT_THAT(r.out, HasSubstr("expected_label,no,yes"));
+  EXPECT_THAT(r.out, HasSubstr("state,customers,predicted_to_churn"));
+}
+
 // The interactive shell on a terminal (a pseudo-terminal made by util-linux's `script`):
 // prompts, a statement over two lines, a dot-command, and the history file.
 TEST_F(SqlCliTest, InteractiveShellOnATerminal) {
