@@ -448,6 +448,17 @@ Result<std::string> TreeModel::ExportXgboostJson() const {
 }
 
 Result<ImportedTrees> ImportXgboostTrees(std::string_view model_bytes) {
+  // XGBoost's parser trusts the lengths inside its input (a stray file makes it allocate
+  // petabytes): check first that the bytes are a JSON or UBJSON document holding a learner.
+  nlohmann::json doc = nlohmann::json::parse(model_bytes, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    doc = nlohmann::json::from_ubjson(model_bytes, /*strict=*/true, /*allow_exceptions=*/false);
+  }
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("learner") || !doc.contains("version")) {
+    return InvalidArgument(
+        "not an XGBoost model (JSON or UBJSON with a learner, as Booster.save_model writes)");
+  }
+  doc = nlohmann::json();
   auto booster = xgb::Booster::Load(model_bytes);
   if (!booster.ok()) {
     return InvalidArgument("not an XGBoost model (JSON or UBJSON, as Booster.save_model writes): " +
