@@ -208,6 +208,11 @@ bool SplitPositioned(const Status& s, size_t* offset, std::string* message) {
   return true;
 }
 
+// `s` positioned at `offset` of the statement.
+Status At(size_t offset, const Status& s) {
+  return Status(s.code(), fmt::format("@{}: {}", offset, s.message()));
+}
+
 // Moves a positioned error by `delta` bytes (from a sub-text to its statement).
 Status Shift(const Status& s, size_t delta) {
   size_t offset = 0;
@@ -280,14 +285,13 @@ class StatementRunner {
   }
 
   Result<SqlResult> Run(std::string_view text) {
-    std::vector<sql::CommentSpan> comments;
-    STRATA_ASSIGN_OR_RETURN(std::vector<Token> tokens, sql::Tokenize(text, &comments));
+    STRATA_ASSIGN_OR_RETURN(std::vector<Token> tokens, sql::Tokenize(text));
     if (sql::IsCreateModel(tokens)) return CreateModel(text, tokens);
     if (sql::IsDropModel(tokens)) return DropModel(tokens);
     if (sql::IsLoadData(tokens)) return LoadData(tokens);
     if (sql::IsExportData(tokens)) return ExportData(text, tokens);
     if (sql::IsExportModel(tokens)) return ExportModel(tokens);
-    return Query(text, comments);
+    return Query(text);
   }
 
  private:
@@ -314,8 +318,7 @@ class StatementRunner {
         std::string message;
         if (SplitPositioned(function.status(), &offset, &message)) return Shift(function.status(), delta);
         // Unknown model or data errors: point at the model name.
-        return Status(function.status().code(),
-                      fmt::format("@{}: {}", delta + call.model_offset, function.status().message()));
+        return At(delta + call.model_offset, function.status());
       }
       const int id = impl_.next_id++;
       impl_.functions[id] = std::move(*function);
@@ -426,27 +429,39 @@ class StatementRunner {
     return Status(reader.status().code(), fmt::format("@{}: {}", at, message));
   }
 
-  Result<SqlResult> Query(std::string_view text, const std::vector<sql::CommentSpan>&) {
-    STRATA_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(text, 0));
+  // A query's text (at `delta` in the statement) rewritten, prepared with the catalog guard
+  // and read whole; errors are positioned in the statement. With `not_a_query` set, a
+  // statement that gives no columns is that error and is not run.
+  struct QueryRows {
+    std::vector<std::string> names;
+    Table rows;
+  };
+  Result<QueryRows> ReadQuery(std::string_view text, size_t delta, std::string_view not_a_query = {}) {
+    STRATA_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(text, delta));
+    // SQLite's error offsets hold up to the first change the rewrite made (blanked comments
+    // keep the length, and every offset).
     size_t first = text.size();
-    if (!ids_.empty()) {
-      size_t diff = 0;
-      while (diff < text.size() && diff < rewritten.size() && text[diff] == rewritten[diff]) ++diff;
-      first = diff;
+    if (rewritten.size() != text.size()) {
+      first = 0;
+      while (first < text.size() && text[first] == rewritten[first]) ++first;
     }
+    auto reader = Prepare(rewritten, first);
+    if (!reader.ok()) return Shift(reader.status(), delta);
+    if (!not_a_query.empty() && reader->names().empty()) return sql::SyntaxError(delta, not_a_query);
+    impl_.callback_error = Status::Ok();
+    auto rows = reader->Next(0);
+    if (!rows.ok()) return impl_.callback_error.ok() ? rows.status() : CallbackError();
+    return QueryRows{reader->names(), std::move(*rows)};
+  }
+
+  Result<SqlResult> Query(std::string_view text) {
     sqlite3* db = impl_.workspace.db().raw();
     const int64_t changes_before = sqlite3_total_changes64(db);
-    STRATA_ASSIGN_OR_RETURN(QueryReader reader, Prepare(rewritten, first));
-    impl_.callback_error = Status::Ok();
-    auto rows = reader.Next(0);
-    if (!rows.ok()) {
-      if (!impl_.callback_error.ok()) return CallbackError();
-      return rows.status();
-    }
+    STRATA_ASSIGN_OR_RETURN(QueryRows read, ReadQuery(text, 0));
     SqlResult result;
-    result.has_rows = !reader.names().empty();
+    result.has_rows = !read.names.empty();
     if (result.has_rows) {
-      result.rows = std::move(*rows);
+      result.rows = std::move(read.rows);
     } else {
       const int64_t changed = sqlite3_total_changes64(db) - changes_before;
       result.message = changed > 0 ? fmt::format("{} row{} changed", changed, changed == 1 ? "" : "s") : "OK";
@@ -484,15 +499,10 @@ class StatementRunner {
         spec->transform.push_back(std::move(item));
       }
     }
-    STRATA_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(query, cm.query_offset));
-    size_t first = query.size();
-    STRATA_ASSIGN_OR_RETURN(QueryReader reader, Prepare(rewritten, first));
-    if (reader.names().empty()) {
-      return sql::SyntaxError(cm.query_offset, "the AS part must be a query (SELECT ...) giving the training rows");
-    }
-    impl_.callback_error = Status::Ok();
-    auto data = reader.Next(0);
-    if (!data.ok()) return impl_.callback_error.ok() ? data.status() : CallbackError();
+    STRATA_ASSIGN_OR_RETURN(
+        QueryRows read,
+        ReadQuery(query, cm.query_offset, "the AS part must be a query (SELECT ...) giving the training rows"));
+    Table* data = &read.rows;
     spec->source = Trimmed(query);
     TrainOptions train;
     train.threads = options_.threads;
@@ -507,7 +517,7 @@ class StatementRunner {
                       ? cm.options.OffsetFor(bundle.status().message())
                       : cm.query_offset;
       if (bundle.status().message().rfind("TRANSFORM", 0) == 0) at = TransformOffset(cm, bundle.status().message());
-      return Status(bundle.status().code(), fmt::format("@{}: {}", at, bundle.status().message()));
+      return At(at, bundle.status());
     }
     STRATA_ASSIGN_OR_RETURN(int version, store.Save(cm.name, *bundle, /*replace=*/cm.or_replace));
     result.message = fmt::format("Created model {} ({}, version {}) on {} rows in {:.2f} s", cm.name,
@@ -568,8 +578,7 @@ class StatementRunner {
     }
     auto bundle = type == "XGBOOST" ? ImportXgboostModelFile(path, input_columns) : ReadBundleFile(path);
     if (!bundle.ok()) {
-      return Status(bundle.status().code(),
-                    fmt::format("@{}: {}", cm.options.offsets.at("model_path"), bundle.status().message()));
+      return At(cm.options.offsets.at("model_path"), bundle.status());
     }
     if (!type.empty() && type != "XGBOOST" && type != bundle->model_type) {
       return sql::SyntaxError(cm.options.offsets.at("model_type"),
@@ -686,7 +695,7 @@ class StatementRunner {
     int64_t rows = 0;
     for (const std::string& path : paths) {
       auto t = ReadDataFile(path, read);
-      if (!t.ok()) return Status(t.status().code(), fmt::format("@{}: {}", f.offsets.at("uris"), t.status().message()));
+      if (!t.ok()) return At(f.offsets.at("uris"), t.status());
       rows += t->num_rows();
       tables.push_back(std::move(*t));
     }
@@ -696,7 +705,7 @@ class StatementRunner {
       write.source = paths[i];
       write.format = std::string(FileFormatName(read.format));
       Status s = impl_.workspace.WriteTable(ld.table, tables[i], write);
-      if (!s.ok()) return Status(s.code(), fmt::format("@{}: {}", ld.table_offset, s.message()));
+      if (!s.ok()) return At(ld.table_offset, s);
     }
     SqlResult result;
     result.message = fmt::format("Loaded {} rows into {} from {} file{}", rows, ld.table, paths.size(),
@@ -735,13 +744,10 @@ class StatementRunner {
                     fmt::format("@{}: {} exists; add overwrite = true to replace it", o.offsets.at("uri"), path));
     }
     const std::string query(text.substr(ed.query_offset));
-    STRATA_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(query, ed.query_offset));
-    STRATA_ASSIGN_OR_RETURN(QueryReader reader, Prepare(rewritten, query.size()));
-    impl_.callback_error = Status::Ok();
-    auto rows = reader.Next(0);
-    if (!rows.ok()) return impl_.callback_error.ok() ? rows.status() : CallbackError();
+    STRATA_ASSIGN_OR_RETURN(QueryRows read, ReadQuery(query, ed.query_offset));
+    Table* rows = &read.rows;
     Status written = WriteDataFile(*rows, path, format);
-    if (!written.ok()) return Status(written.code(), fmt::format("@{}: {}", o.offsets.at("uri"), written.message()));
+    if (!written.ok()) return At(o.offsets.at("uri"), written);
     SqlResult result;
     result.message = fmt::format("Exported {} rows to {}", rows->num_rows(), path);
     return result;
@@ -756,11 +762,11 @@ class StatementRunner {
     format = AsciiLower(format);
     ModelStore store(impl_.workspace);
     auto bundle = store.Load(em.name);
-    if (!bundle.ok()) return Status(bundle.status().code(), fmt::format("@{}: {}", em.name_offset, bundle.status().message()));
+    if (!bundle.ok()) return At(em.name_offset, bundle.status());
     SqlResult result;
     if (format == "bundle") {
       Status s = WriteBundleFile(*bundle, uri);
-      if (!s.ok()) return Status(s.code(), fmt::format("@{}: {}", o.offsets.at("uri"), s.message()));
+      if (!s.ok()) return At(o.offsets.at("uri"), s);
       result.message = fmt::format("Exported model {} to {} (import it with CREATE MODEL ... "
                                    "OPTIONS(model_path = '{}'))", em.name, uri, uri);
       return result;
@@ -771,7 +777,7 @@ class StatementRunner {
     }
     STRATA_ASSIGN_OR_RETURN(auto model, bundle->LoadModel());
     auto json = model->ExportXgboostJson();
-    if (!json.ok()) return Status(json.status().code(), fmt::format("@{}: {}", o.offsets.at("format"), json.status().message()));
+    if (!json.ok()) return At(o.offsets.at("format"), json.status());
     const std::string tmp = uri + ".tmp";
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -807,7 +813,7 @@ class StatementRunner {
   // when the statement has one, else at the statement.
   Status CallbackError() const {
     const Status& s = impl_.callback_error;
-    return Status(s.code(), fmt::format("@{}: {}", call_offsets_.size() == 1 ? call_offsets_[0] : 0, s.message()));
+    return At(call_offsets_.size() == 1 ? call_offsets_[0] : 0, s);
   }
 
   SqlEngine::Impl& impl_;
