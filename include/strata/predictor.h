@@ -1,5 +1,6 @@
 // Predictor: built once from a bundle, thread-safe, batch-first; online prediction is a
-// batch of one. Output columns follow BigQuery ML's ML.PREDICT:
+// batch of one. An ensemble bundle (strata/ensemble.h) predicts the weighted average of its
+// members' outputs, each member with its own preprocessing. Output columns follow BigQuery ML's ML.PREDICT:
 //   regression      predicted_<label> (FLOAT64)
 //   classification  predicted_<label> (the label's type), predicted_<label>_probs
 //                   (JSON text [{"label": ..., "prob": ...}], classes in label order)
@@ -39,11 +40,13 @@ class Predictor {
 
   // Raw outputs after preprocessing and prior correction (probabilities for classifiers).
   Result<ModelOutput> PredictRaw(const Table& input) const;
-  // The same for rows already transformed by the bundle's preprocessor.
+  // The same for rows already transformed by the bundle's preprocessor (not for ensembles,
+  // whose members each transform the input themselves: FailedPrecondition).
   Result<ModelOutput> PredictFeatures(const FeatureMatrix& features) const;
 
   // Per-row contributions summed per input column (TreeSHAP / coefficient x value), with the
-  // baseline (bias) and the raw prediction value, for ML.EXPLAIN_PREDICT.
+  // baseline (bias) and the raw prediction value, for ML.EXPLAIN_PREDICT. For an ensemble:
+  // the weighted average of its members' explanations.
   struct Explanation {
     std::vector<std::vector<Attribution>> rows;  // sorted by |attribution|, descending
     std::vector<double> baseline;
@@ -52,11 +55,24 @@ class Predictor {
   Result<Explanation> Explain(const Table& input, int top_k) const;
 
   const ModelBundle& bundle() const { return bundle_; }
+  bool is_ensemble() const { return !members_.empty(); }
 
  private:
-  Predictor(ModelBundle bundle, std::unique_ptr<Model> model);
+  struct Member {
+    double weight = 0;
+    std::shared_ptr<const Predictor> predictor;
+  };
+  Predictor(ModelBundle bundle, std::unique_ptr<Model> model, std::vector<Member> members);
+  Result<Explanation> ExplainEnsemble(const Table& input, int top_k) const;
   ModelBundle bundle_;
-  std::unique_ptr<Model> model_;
+  std::unique_ptr<Model> model_;  // null for an ensemble
+  std::vector<Member> members_;   // an ensemble's members, weights summing to 1
 };
+
+// ML.GLOBAL_EXPLAIN's numbers: the mean absolute attribution of each input column over the
+// first `max_rows` rows of `rows` (callers pass rows drawn at random, e.g. an evaluation
+// split), as [{feature, attribution}], largest first.
+Result<nlohmann::json> GlobalExplain(const Predictor& predictor, const Table& rows,
+                                     int64_t max_rows = 10'000);
 
 }  // namespace strata

@@ -32,4 +32,10 @@ struct SplitResult {
 Result<SplitResult> SplitRows(const Table& table, const SplitSpec& spec, const std::string& label,
                               bool classification, uint64_t seed);
 
+// K-fold assignment for cross-validation: fold (0..folds-1) of every row, at random,
+// stratified by `label` for classification (each class dealt round-robin over the folds),
+// deterministic for a given seed. InvalidArgument when folds < 2 or exceeds the rows.
+Result<std::vector<int>> AssignFolds(const Table& table, int folds, const std::string& label,
+                                     bool classification, uint64_t seed);
+
 }  // namespace strata

@@ -121,20 +121,13 @@ void PrintImportance(const ModelBundle& bundle) {
 
 Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
   STRATA_ASSIGN_OR_RETURN(TrainSpec spec, BuildSpec(args));
-  if (!spec.source.empty() && !spec.source_file.empty()) {
-    return InvalidArgument("give the training data once: a workspace TABLE or --file FILE, not both");
-  }
-  if (spec.source.empty() && spec.source_file.empty()) {
-    return InvalidArgument(
-        "give the training data: strata train TABLE ... (a workspace table) or strata train "
-        "--file FILE ... (a CSV/TSV/JSON Lines file)");
-  }
+  STRATA_RETURN_IF_ERROR(CheckTrainingSource(spec.source, spec.source_file));
   const bool from_file = !spec.source_file.empty();
   // Training from a file needs a workspace for the model only: create it if need be.
   STRATA_ASSIGN_OR_RETURN(auto ws, OpenWorkspace(global, /*create=*/from_file));
-  const std::string data_name =
-      from_file ? std::filesystem::path(spec.source_file).stem().string() : spec.source;
-  std::string name = args.name.empty() ? data_name + "_model" : args.name;
+  STRATA_ASSIGN_OR_RETURN(TrainingData input,
+                          ReadTrainingData(*ws, spec.source, spec.source_file, args.threads));
+  std::string name = args.name.empty() ? input.name + "_model" : args.name;
   ModelStore store(*ws);
   if (store.Has(name) && !args.replace) {
     // A retrained model becomes the next version; say so rather than surprise.
@@ -142,27 +135,15 @@ Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
       std::cerr << fmt::format("note: model '{}' exists; this training adds a new version\n", name);
     }
   }
-  Table data;
-  std::string fingerprint;
-  if (from_file) {
-    DataFileOptions read;
-    if (args.threads > 0) read.csv.threads = args.threads;
-    STRATA_ASSIGN_OR_RETURN(data, ReadDataFile(spec.source_file, read));
-    STRATA_ASSIGN_OR_RETURN(fingerprint, FileFingerprint(spec.source_file));
-  } else {
-    STRATA_ASSIGN_OR_RETURN(data, ws->ReadTable(spec.source));
-    STRATA_ASSIGN_OR_RETURN(TableInfo info, ws->DescribeTable(spec.source));
-    fingerprint = info.fingerprint;
-  }
 
   ProgressBar bar(!global.quiet && StderrIsTty());
   TrainOptions options;
   options.progress = bar.Callback("iterations");
   options.threads = args.threads;
-  options.data_fingerprint = fingerprint;
+  options.data_fingerprint = input.fingerprint;
   options.cancel = &g_cancel;
   auto previous = std::signal(SIGINT, OnInterrupt);
-  auto bundle = Train(spec, std::move(data), options);
+  auto bundle = Train(spec, std::move(input.data), options);
   std::signal(SIGINT, previous);
   bar.Finish();
   if (!bundle.ok()) return bundle.status();

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   strata::cli::AddTrainCommand(app, ctx);
   strata::cli::AddEvaluateCommand(app, ctx);
   strata::cli::AddPredictCommands(app, ctx);
+  strata::cli::AddAutoMlCommand(app, ctx);
   strata::cli::AddModelsCommand(app, ctx);
   strata::cli::AddSqlCommand(app, ctx);
   strata::cli::AddTablesCommands(app, ctx);

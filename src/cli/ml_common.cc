@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/output.h"
@@ -21,6 +23,63 @@ Result<Table> ReadInput(Workspace& workspace, const InputArgs& args, bool requir
   if (!args.file.empty()) return ReadDataFile(args.file);
   if (required) return InvalidArgument("give the input rows with --table TABLE or --file FILE");
   return Table();
+}
+
+Status CheckTrainingSource(const std::string& table, const std::string& file) {
+  if (!table.empty() && !file.empty()) {
+    return InvalidArgument("give the training data once: a workspace TABLE or --file FILE, not both");
+  }
+  if (table.empty() && file.empty()) {
+    return InvalidArgument("give the training data: a workspace TABLE, or --file FILE (a CSV/TSV/JSON "
+                           "Lines file)");
+  }
+  return Status::Ok();
+}
+
+Result<TrainingData> ReadTrainingData(Workspace& workspace, const std::string& table,
+                                      const std::string& file, int threads) {
+  STRATA_RETURN_IF_ERROR(CheckTrainingSource(table, file));
+  TrainingData out;
+  if (!file.empty()) {
+    DataFileOptions read;
+    if (threads > 0) read.csv.threads = threads;
+    STRATA_ASSIGN_OR_RETURN(out.data, ReadDataFile(file, read));
+    STRATA_ASSIGN_OR_RETURN(out.fingerprint, FileFingerprint(file));
+    out.name = std::filesystem::path(file).stem().string();
+  } else {
+    STRATA_ASSIGN_OR_RETURN(out.data, workspace.ReadTable(table));
+    STRATA_ASSIGN_OR_RETURN(TableInfo info, workspace.DescribeTable(table));
+    out.fingerprint = info.fingerprint;
+    out.name = table;
+  }
+  return out;
+}
+
+Result<double> ParseDuration(const std::string& text, const std::string& option_name) {
+  static const std::pair<char, double> kUnits[] = {{'s', 1}, {'m', 60}, {'h', 3600}};
+  std::string number = text;
+  double unit = 1;
+  if (!number.empty()) {
+    for (const auto& [suffix, seconds] : kUnits) {
+      if (number.back() == suffix) {
+        unit = seconds;
+        number.pop_back();
+        break;
+      }
+    }
+  }
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(number, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (number.empty() || used != number.size() || !(value > 0) || !std::isfinite(value)) {
+    return InvalidArgument(fmt::format("{} '{}': expected a positive duration such as 90s, 5m or 1h",
+                                       option_name, text));
+  }
+  return value * unit;
 }
 
 Result<nlohmann::json> ParseNameValues(const std::vector<std::string>& items,

@@ -10,7 +10,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "models/ensemble_model.h"
 #include "models/tree_model.h"
+#include "strata/ensemble.h"
 #include "strata/data_type.h"
 
 namespace strata {
@@ -45,8 +47,13 @@ Result<Task> ParseTask(const std::string& s) {
 
 Result<std::unique_ptr<Model>> ModelBundle::LoadModel() const {
   RegisterBuiltinModels();
-  STRATA_ASSIGN_OR_RETURN(const ModelType* type, FindModelType(model_type));
-  std::unique_ptr<Model> model = type->create();
+  std::unique_ptr<Model> model;
+  if (IsEnsembleModelType(model_type)) {
+    model = NewEnsembleModel();
+  } else {
+    STRATA_ASSIGN_OR_RETURN(const ModelType* type, FindModelType(model_type));
+    model = type->create();
+  }
   STRATA_RETURN_IF_ERROR(model->Load(payload).WithContext("loading the " + model_type + " model"));
   return model;
 }

@@ -9,6 +9,7 @@
 #include "models/evaluation.h"
 #include "models/labels.h"
 #include "strata/balance.h"
+#include "strata/ensemble.h"
 #include "strata/trainer.h"
 
 namespace strata {
@@ -36,20 +37,47 @@ std::string ProbsJson(const std::vector<std::string>& labels, DataType label_typ
 
 }  // namespace
 
-Predictor::Predictor(ModelBundle bundle, std::unique_ptr<Model> model)
-    : bundle_(std::move(bundle)), model_(std::move(model)) {}
+Predictor::Predictor(ModelBundle bundle, std::unique_ptr<Model> model, std::vector<Member> members)
+    : bundle_(std::move(bundle)), model_(std::move(model)), members_(std::move(members)) {}
 
 Result<std::shared_ptr<const Predictor>> Predictor::Create(ModelBundle bundle) {
+  if (IsEnsembleModelType(bundle.model_type)) {
+    STRATA_ASSIGN_OR_RETURN(std::vector<EnsembleMember> parsed, EnsembleMembers(bundle));
+    std::vector<Member> members;
+    for (EnsembleMember& m : parsed) {
+      STRATA_ASSIGN_OR_RETURN(auto predictor, Create(std::move(m.bundle)));
+      members.push_back({m.weight, std::move(predictor)});
+    }
+    bundle.payload.clear();  // the members hold their own copies
+    return std::shared_ptr<const Predictor>(new Predictor(std::move(bundle), nullptr, std::move(members)));
+  }
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, bundle.LoadModel());
-  return std::shared_ptr<const Predictor>(new Predictor(std::move(bundle), std::move(model)));
+  return std::shared_ptr<const Predictor>(new Predictor(std::move(bundle), std::move(model), {}));
 }
 
 Result<ModelOutput> Predictor::PredictRaw(const Table& input) const {
+  if (is_ensemble()) {
+    std::vector<ModelOutput> outputs;
+    std::vector<const ModelOutput*> pointers;
+    std::vector<double> weights;
+    outputs.reserve(members_.size());
+    for (const Member& m : members_) {
+      STRATA_ASSIGN_OR_RETURN(ModelOutput out, m.predictor->PredictRaw(input));
+      outputs.push_back(std::move(out));
+      weights.push_back(m.weight);
+    }
+    for (const ModelOutput& o : outputs) pointers.push_back(&o);
+    return AverageOutputs(pointers, weights);
+  }
   STRATA_ASSIGN_OR_RETURN(FeatureMatrix x, bundle_.preprocessor.Transform(input));
   return PredictFeatures(x);
 }
 
 Result<ModelOutput> Predictor::PredictFeatures(const FeatureMatrix& x) const {
+  if (is_ensemble()) {
+    return FailedPrecondition("an ensemble predicts from the input table (PredictRaw), since "
+                              "each member has its own preprocessing");
+  }
   ModelOutput out;
   STRATA_RETURN_IF_ERROR(model_->Predict(x, &out));
   if (!bundle_.prior_correction.empty()) {
@@ -142,6 +170,7 @@ Result<Predictor::Explanation> Predictor::Explain(const Table& input, int top_k)
   if (bundle_.task == Task::kClustering) {
     return Unimplemented("explanations are not available for clustering models");
   }
+  if (is_ensemble()) return ExplainEnsemble(input, top_k);
   STRATA_ASSIGN_OR_RETURN(FeatureMatrix x, bundle_.preprocessor.Transform(input));
   Contributions contributions;
   STRATA_RETURN_IF_ERROR(model_->Contribute(x, &contributions));
@@ -185,11 +214,64 @@ Result<Predictor::Explanation> Predictor::Explain(const Table& input, int top_k)
   return e;
 }
 
+Result<Predictor::Explanation> Predictor::ExplainEnsemble(const Table& input, int top_k) const {
+  Explanation e;
+  const auto n = static_cast<size_t>(input.num_rows());
+  std::vector<std::map<std::string, double>> by_column(n);
+  e.baseline.assign(n, 0.0);
+  e.prediction_value.assign(n, 0.0);
+  for (const Member& m : members_) {
+    STRATA_ASSIGN_OR_RETURN(Explanation part, m.predictor->Explain(input, /*top_k=*/0));
+    for (size_t r = 0; r < n; ++r) {
+      for (const Attribution& a : part.rows[r]) by_column[r][a.feature] += m.weight * a.attribution;
+      e.baseline[r] += m.weight * part.baseline[r];
+      e.prediction_value[r] += m.weight * part.prediction_value[r];
+    }
+  }
+  for (size_t r = 0; r < n; ++r) {
+    std::vector<Attribution> attrs;
+    for (const auto& [name, value] : by_column[r]) attrs.push_back({name, value});
+    std::sort(attrs.begin(), attrs.end(), [](const Attribution& a, const Attribution& b) {
+      return std::fabs(a.attribution) > std::fabs(b.attribution);
+    });
+    if (top_k > 0 && static_cast<int>(attrs.size()) > top_k) attrs.resize(static_cast<size_t>(top_k));
+    e.rows.push_back(std::move(attrs));
+  }
+  return e;
+}
+
+Result<nlohmann::json> GlobalExplain(const Predictor& predictor, const Table& rows, int64_t max_rows) {
+  const int64_t n = std::min<int64_t>(rows.num_rows(), max_rows);
+  if (n == 0) return nlohmann::json::array();
+  STRATA_ASSIGN_OR_RETURN(Predictor::Explanation e, predictor.Explain(rows.Slice(0, n), /*top_k=*/0));
+  std::map<std::string, double> total;
+  for (const auto& row : e.rows) {
+    for (const Attribution& a : row) total[a.feature] += std::fabs(a.attribution);
+  }
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const auto& [feature, sum] : total) ranked.push_back({sum / static_cast<double>(n), feature});
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [attribution, feature] : ranked) {
+    out.push_back({{"feature", feature}, {"attribution", attribution}});
+  }
+  return out;
+}
+
 Result<nlohmann::json> Evaluate(const ModelBundle& bundle, const Table& data,
                                 std::optional<double> threshold) {
   STRATA_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(bundle));
-  STRATA_ASSIGN_OR_RETURN(FeatureMatrix x, bundle.preprocessor.Transform(data));
-  STRATA_ASSIGN_OR_RETURN(ModelOutput out, predictor->PredictFeatures(x));
+  // Ensembles predict from the table; only clustering metrics read the features, and
+  // ensembles are never clustering models.
+  FeatureMatrix x;
+  ModelOutput out;
+  if (predictor->is_ensemble()) {
+    STRATA_ASSIGN_OR_RETURN(out, predictor->PredictRaw(data));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(x, bundle.preprocessor.Transform(data));
+    STRATA_ASSIGN_OR_RETURN(out, predictor->PredictFeatures(x));
+  }
   if (threshold && bundle.class_labels.size() != 2) {
     return InvalidArgument("threshold applies to binary classifiers only");
   }

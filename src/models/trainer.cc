@@ -166,31 +166,6 @@ void Report(const TrainOptions& o, std::string_view stage, int64_t done, int64_t
   if (o.progress) o.progress(Progress{stage, done, total});
 }
 
-// ML.GLOBAL_EXPLAIN's numbers: the mean absolute attribution of each input column over the
-// evaluation rows (at most kGlobalExplainRows of them, the first ones: the split already
-// drew them at random), largest first.
-constexpr int64_t kGlobalExplainRows = 10'000;
-
-Result<nlohmann::json> GlobalExplain(const ModelBundle& bundle, const Table& rows) {
-  const int64_t n = std::min<int64_t>(rows.num_rows(), kGlobalExplainRows);
-  if (n == 0) return nlohmann::json::array();
-  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Predictor> predictor, Predictor::Create(bundle));
-  STRATA_ASSIGN_OR_RETURN(Predictor::Explanation e, predictor->Explain(rows.Slice(0, n), /*top_k=*/0));
-  std::map<std::string, double> total;
-  for (const auto& row : e.rows) {
-    for (const Attribution& a : row) total[a.feature] += std::fabs(a.attribution);
-  }
-  std::vector<std::pair<double, std::string>> ranked;
-  for (const auto& [feature, sum] : total) ranked.push_back({sum / static_cast<double>(n), feature});
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& [attribution, feature] : ranked) {
-    out.push_back({{"feature", feature}, {"attribution", attribution}});
-  }
-  return out;
-}
-
 }  // namespace
 
 Status ValidateTrainSpec(const TrainSpec& spec, const Table& data) {
@@ -346,7 +321,8 @@ Result<ModelBundle> TrainImpl(const TrainSpec& spec, const Table& data, Table* o
       return InvalidArgument("enable_global_explain applies to supervised models, not to " + plan.type->name);
     }
     Report(options, "explaining", 0, 1);
-    STRATA_ASSIGN_OR_RETURN(bundle.global_explain, GlobalExplain(bundle, metrics_table));
+    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Predictor> predictor, Predictor::Create(bundle));
+    STRATA_ASSIGN_OR_RETURN(bundle.global_explain, GlobalExplain(*predictor, metrics_table));
   }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

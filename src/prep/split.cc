@@ -226,4 +226,35 @@ Result<SplitResult> SplitRows(const Table& table, const SplitSpec& spec, const s
   return result;
 }
 
+Result<std::vector<int>> AssignFolds(const Table& table, int folds, const std::string& label,
+                                     bool classification, uint64_t seed) {
+  const int64_t n = table.num_rows();
+  if (folds < 2 || folds > n) {
+    return InvalidArgument(fmt::format("cross-validation needs between 2 and {} folds (the number "
+                                       "of rows), not {}",
+                                       n, folds));
+  }
+  std::vector<std::vector<int64_t>> groups;
+  if (classification && !label.empty()) {
+    STRATA_ASSIGN_OR_RETURN(const Column* column, table.GetColumn(label));
+    groups = GroupByLabel(*column);
+  } else {
+    groups.emplace_back(static_cast<size_t>(n));
+    for (int64_t r = 0; r < n; ++r) groups[0][r] = r;
+  }
+  std::mt19937_64 rng(seed);
+  std::vector<int> fold(static_cast<size_t>(n), 0);
+  // Deal each shuffled class over the folds, continuing where the previous class stopped,
+  // so fold sizes differ by at most one row.
+  int next = 0;
+  for (auto& group : groups) {
+    Shuffle(group, rng);
+    for (int64_t r : group) {
+      fold[r] = next;
+      next = (next + 1) % folds;
+    }
+  }
+  return fold;
+}
+
 }  // namespace strata

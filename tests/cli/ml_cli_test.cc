@@ -190,5 +190,49 @@ TEST_F(MlCliTest, BadInputGetsAClearErrorAndANonZeroExit) {
   EXPECT_THAT(imported.err, HasSubstr(corrupt));
 }
 
+// `strata automl` as a user runs it: a short budget on a file, JSON output, the model then
+// predicting like any other; bad input named clearly.
+TEST(AutoMlCliTest, FindsAModelWithinTheBudgetAndItPredicts) {
+  TempDir dir;
+  {
+    std::ifstream in(kChurn);
+    std::string line;
+    std::ofstream out(dir.File("small.csv"));
+    for (int i = 0; i <= 800 && std::getline(in, line); ++i) out << line << "\n";
+  }
+  auto r = RunStrata({"automl", "--file", "small.csv", "--target", "churn", "--budget", "8s", "--folds", "3",
+                      "--format", "json"},
+                     dir.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["model"], "small_automl");
+  EXPECT_EQ(j["model_type"], "AUTOML_CLASSIFIER");
+  EXPECT_EQ(j["metric"], "roc_auc");
+  // The 10% contract is measured by bench/automl on an idle machine; tests also run under
+  // sanitizers and CI load, so they only check the budget bounds the run.
+  EXPECT_LE(j["seconds"].get<double>(), 8 * 1.5);
+  EXPECT_FALSE(j["leaderboard"].empty());
+  EXPECT_EQ(j["leaderboard"][0]["status"], "ok");
+  EXPECT_THAT(r.err, HasSubstr("boosted_tree_lr0.1_d6"));  // progress on stderr
+  auto p = RunStrata({"predict", "small_automl", "--file", "small.csv", "--rows", "5", "--format", "csv"},
+                     dir.path().string());
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_THAT(p.out, HasSubstr("predicted_churn_probs"));
+  auto show = RunStrata({"models", "show", "small_automl"}, dir.path().string());
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("AUTOML_CLASSIFIER"));
+
+  auto bad_budget = RunStrata({"automl", "--file", "small.csv", "--target", "churn", "--budget", "5x"},
+                              dir.path().string());
+  EXPECT_NE(bad_budget.exit_code, 0);
+  EXPECT_THAT(bad_budget.err, HasSubstr("--budget '5x': expected a positive duration"));
+  auto no_target = RunStrata({"automl", "--file", "small.csv", "--target", "chrn"}, dir.path().string());
+  EXPECT_NE(no_target.exit_code, 0);
+  EXPECT_THAT(no_target.err, HasSubstr("churn"));
+  auto help = RunStrata({"automl", "--help"}, dir.path().string());
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--budget"));
+}
+
 }  // namespace
 }  // namespace strata

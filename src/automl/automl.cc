@@ -1,0 +1,504 @@
+// AutoML (include/strata/automl.h): a portfolio of configurations scored by the one
+// cross-validation (strata/cross_validation.h, itself the one Train()), Caruana ensemble
+// selection over their out-of-fold predictions, and one ensemble bundle.
+#include "strata/automl.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/text.h"
+#include "models/evaluation.h"
+#include "strata/build_info.h"
+#include "strata/choose.h"
+#include "strata/cross_validation.h"
+#include "strata/ensemble.h"
+#include "strata/predictor.h"
+#include "strata/suggest.h"
+#include "strata/train_spec.h"
+
+namespace strata {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// At most this many of the best configurations enter ensemble selection.
+constexpr size_t kEnsembleCandidates = 10;
+constexpr int kEnsembleRounds = 25;
+
+struct Candidate {
+  std::string name;
+  std::string model_type;
+  nlohmann::json options;  // model and balance OPTIONS
+};
+
+// What the data looks like, for the portfolio.
+struct DataFacts {
+  Task task = Task::kClassification;
+  int num_classes = 0;
+  double minority_share = 1;  // classification: the rarest class's share of rows
+  bool has_categorical = false;
+  int64_t rows = 0;
+};
+
+// Known-good configurations, most useful first so that a short budget still tries every
+// family: boosted trees at a few depths and learning rates (early stopping on the held-out
+// fold picks the rounds), a random forest, linear models, and for imbalanced labels the
+// rebalancing techniques as further candidates of the strongest families.
+std::vector<Candidate> Portfolio(const DataFacts& facts) {
+  const bool cls = facts.task == Task::kClassification;
+  const std::string bt = cls ? "BOOSTED_TREE_CLASSIFIER" : "BOOSTED_TREE_REGRESSOR";
+  const std::string rf = cls ? "RANDOM_FOREST_CLASSIFIER" : "RANDOM_FOREST_REGRESSOR";
+  const std::string linear = cls ? "LOGISTIC_REG" : "LINEAR_REG";
+  const nlohmann::json bt_default = {{"learn_rate", 0.1}, {"max_tree_depth", 6},
+                                     {"max_iterations", 500}, {"early_stopping_rounds", 20}};
+  const nlohmann::json bt_slow = {{"learn_rate", 0.05}, {"max_tree_depth", 4},
+                                  {"subsample", 0.8}, {"colsample_bytree", 0.8},
+                                  {"max_iterations", 1000}, {"early_stopping_rounds", 30}};
+  const nlohmann::json bt_deep = {{"learn_rate", 0.03}, {"max_tree_depth", 8},
+                                  {"min_tree_child_weight", 3}, {"subsample", 0.7},
+                                  {"colsample_bytree", 0.6}, {"max_iterations", 1500},
+                                  {"early_stopping_rounds", 40}};
+  const nlohmann::json bt_shallow = {{"learn_rate", 0.1}, {"max_tree_depth", 3}, {"l2_reg", 5.0},
+                                     {"max_iterations", 800}, {"early_stopping_rounds", 30}};
+  // A forest is one XGBoost round that cannot be stopped half-way: 100 trees keep it short.
+  const nlohmann::json rf_default = {{"num_parallel_tree", 100}, {"max_tree_depth", 12}};
+  const nlohmann::json rf_wide = {{"num_parallel_tree", 100}, {"max_tree_depth", 20},
+                                  {"colsample_bynode", 0.5}};
+  const nlohmann::json linear_default = {{"max_iterations", 50}};
+  const nlohmann::json linear_l2 = {{"max_iterations", 50}, {"l2_reg", 1.0}};
+
+  std::vector<Candidate> out = {
+      {"boosted_tree_lr0.1_d6", bt, bt_default},
+      {linear == "LOGISTIC_REG" ? "logistic_reg" : "linear_reg", linear, linear_default},
+  };
+  const bool imbalanced = cls && facts.minority_share < 0.2;
+  auto with = [](nlohmann::json options, const nlohmann::json& extra) {
+    for (const auto& [k, v] : extra.items()) options[k] = v;
+    return options;
+  };
+  const nlohmann::json class_weights = {{"auto_class_weights", true}};
+  const nlohmann::json downsample = {{"downsample_ratio", 1.0}, {"downsample_upweight", true}};
+  const nlohmann::json smote = {{"upsample_method", facts.has_categorical ? "SMOTE_NC" : "SMOTE"}};
+  if (imbalanced) out.push_back({"boosted_tree_lr0.1_d6_class_weights", bt, with(bt_default, class_weights)});
+  out.push_back({"random_forest_d12", rf, rf_default});
+  out.push_back({"boosted_tree_lr0.05_d4", bt, bt_slow});
+  if (imbalanced) {
+    out.push_back({"logistic_reg_class_weights", linear, with(linear_default, class_weights)});
+    out.push_back({"boosted_tree_lr0.1_d6_downsample_upweight", bt, with(bt_default, downsample)});
+  }
+  out.push_back({"boosted_tree_lr0.03_d8", bt, bt_deep});
+  if (imbalanced) {
+    out.push_back({"boosted_tree_lr0.05_d4_smote", bt, with(bt_slow, smote)});
+    out.push_back({"boosted_tree_lr0.05_d4_class_weights", bt, with(bt_slow, class_weights)});
+  }
+  out.push_back({"boosted_tree_lr0.1_d3", bt, bt_shallow});
+  out.push_back({"random_forest_d20_half_columns", rf, rf_wide});
+  out.push_back({linear == "LOGISTIC_REG" ? "logistic_reg_l2" : "linear_reg_l2", linear, linear_l2});
+  if (imbalanced) {
+    out.push_back({"random_forest_d12_class_weights", rf, with(rf_default, class_weights)});
+    out.push_back({"boosted_tree_lr0.03_d8_downsample_upweight", bt, with(bt_deep, downsample)});
+  }
+  return out;
+}
+
+// The metric's name as ensemble selection knows it (lower-is-better there).
+std::string SelectionMetric(const std::string& metric, Task task) {
+  static const std::vector<std::string> kShared = {"log_loss", "roc_auc", "pr_auc", "brier_score",
+                                                   "accuracy", "mean_squared_error",
+                                                   "root_mean_squared_error", "mean_absolute_error"};
+  if (std::find(kShared.begin(), kShared.end(), metric) != kShared.end()) return AsciiUpper(metric);
+  return task == Task::kRegression ? "MEAN_SQUARED_ERROR" : "LOG_LOSS";
+}
+
+// Metrics that are better when lower.
+bool LowerIsBetter(const std::string& metric) {
+  static const std::vector<std::string> kLower = {
+      "log_loss", "brier_score", "mean_absolute_error", "mean_squared_error",
+      "root_mean_squared_error", "mean_squared_log_error", "median_absolute_error"};
+  return std::find(kLower.begin(), kLower.end(), metric) != kLower.end();
+}
+
+Result<std::string> ResolveMetric(const std::string& requested, const DataFacts& facts) {
+  if (requested.empty()) {
+    if (facts.task == Task::kRegression) return std::string("root_mean_squared_error");
+    return std::string(facts.num_classes == 2 ? "roc_auc" : "log_loss");
+  }
+  std::string m = AsciiLower(requested);
+  static const std::vector<std::string> kClassification = {
+      "roc_auc", "log_loss", "pr_auc", "accuracy", "f1_score", "precision", "recall",
+      "balanced_accuracy", "brier_score"};
+  static const std::vector<std::string> kRegression = {
+      "root_mean_squared_error", "mean_squared_error", "mean_absolute_error", "r2_score",
+      "median_absolute_error", "explained_variance", "mean_squared_log_error"};
+  const auto& valid = facts.task == Task::kRegression ? kRegression : kClassification;
+  if (std::find(valid.begin(), valid.end(), m) == valid.end()) {
+    return InvalidArgument(fmt::format("metric '{}' does not apply to {}; use one of: {}.{}", requested,
+                                       TaskName(facts.task), fmt::join(valid, ", "),
+                                       DidYouMean(m, valid)));
+  }
+  return m;
+}
+
+Result<DataFacts> Inspect(const Table& data, const std::string& label) {
+  STRATA_ASSIGN_OR_RETURN(ModelAdvice advice, ChooseModel(data, label));
+  DataFacts facts;
+  facts.task = advice.task;
+  facts.rows = data.num_rows();
+  facts.has_categorical = advice.categorical_columns > 0;
+  if (facts.task == Task::kClassification) {
+    STRATA_ASSIGN_OR_RETURN(const Column* y, data.GetColumn(label));
+    std::map<std::string, int64_t> counts;
+    for (int64_t r = 0; r < y->size(); ++r) {
+      if (!y->IsNull(r)) ++counts[y->FormatValue(r)];
+    }
+    facts.num_classes = static_cast<int>(counts.size());
+    int64_t smallest = std::numeric_limits<int64_t>::max();
+    for (const auto& [value, count] : counts) smallest = std::min(smallest, count);
+    if (!counts.empty()) facts.minority_share = static_cast<double>(smallest) / static_cast<double>(facts.rows);
+  }
+  return facts;
+}
+
+// Sets `stop` when the deadline passes or the caller cancels, so that a configuration in
+// the middle of training stops within a boosting round.
+class Watchdog {
+ public:
+  Watchdog(Clock::time_point deadline, const std::atomic<bool>* user_cancel)
+      : deadline_(deadline), user_cancel_(user_cancel), thread_([this] { Run(); }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  const std::atomic<bool>* flag() const { return &stop_; }
+  bool user_cancelled() const { return user_cancel_ != nullptr && user_cancel_->load(); }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!done_) {
+      if (Clock::now() >= deadline_ || user_cancelled()) {
+        stop_ = true;
+        return;
+      }
+      cv_.wait_for(lock, std::chrono::milliseconds(20));
+    }
+  }
+  Clock::time_point deadline_;
+  const std::atomic<bool>* user_cancel_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+struct Scored {
+  LeaderboardEntry entry;
+  CrossValidationResult cv;
+};
+
+// Feature importance of an ensemble, per input column: each member's gain importance (XGBoost
+// gain; |standardised coefficient| for linear models) summed back to its input columns and
+// normalised to sum to 1, then averaged with the member weights. Deterministic and instant,
+// unlike attributions of deep forests.
+nlohmann::json EnsembleImportance(const std::vector<std::pair<double, const ModelBundle*>>& members) {
+  std::map<std::string, double> by_column;
+  for (const auto& [weight, bundle] : members) {
+    std::map<std::string, std::string> source;
+    for (const FeatureInfo& f : bundle->preprocessor.features()) source[f.name] = f.source_column;
+    std::map<std::string, double> own;
+    double total = 0;
+    for (const auto& f : bundle->importance) {
+      const std::string feature = f.value("feature", "");
+      const double gain = f.value("importance_gain", 0.0);
+      if (!(gain > 0) || !std::isfinite(gain)) continue;
+      auto it = source.find(feature);
+      own[it == source.end() ? feature : it->second] += gain;
+      total += gain;
+    }
+    for (const auto& [column, gain] : own) by_column[column] += weight * gain / total;
+  }
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const auto& [column, value] : by_column) ranked.push_back({value, column});
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [value, column] : ranked) {
+    out.push_back({{"feature", column}, {"importance_weight", 0}, {"importance_gain", value}, {"importance_cover", 0}});
+  }
+  return out;
+}
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+}  // namespace
+
+nlohmann::json AutoMlSpec::ToJson() const {
+  nlohmann::json j = {{"source", source},         {"source_file", source_file},
+                      {"label", label},           {"budget_seconds", budget_seconds},
+                      {"metric", metric},         {"folds", folds},
+                      {"ensemble", ensemble},     {"seed", seed}};
+  if (positive_class) j["positive_class"] = *positive_class;
+  return j;
+}
+
+Result<AutoMlSpec> AutoMlSpec::FromJson(const nlohmann::json& j) {
+  if (!j.is_object()) return InvalidArgument("an AutoML spec must be a JSON object");
+  static const std::vector<std::string> kFields = {"source", "source_file", "label", "budget_seconds", "metric",
+                                                   "folds", "ensemble", "seed", "positive_class"};
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
+      return InvalidArgument(fmt::format("unknown AutoML spec field '{}'.{}", key, DidYouMean(key, kFields)));
+    }
+  }
+  AutoMlSpec s;
+  try {
+    s.source = j.value("source", "");
+    s.source_file = j.value("source_file", "");
+    s.label = j.value("label", "");
+    s.budget_seconds = j.value("budget_seconds", s.budget_seconds);
+    s.metric = j.value("metric", "");
+    s.folds = j.value("folds", 0);
+    s.ensemble = j.value("ensemble", true);
+    s.seed = j.value("seed", s.seed);
+    if (j.contains("positive_class")) s.positive_class = j["positive_class"].get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument(std::string("AutoML spec: ") + e.what());
+  }
+  return s;
+}
+
+Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const AutoMlOptions& options) {
+  const auto started = Clock::now();
+  if (!(spec.budget_seconds > 0) || !std::isfinite(spec.budget_seconds)) {
+    return InvalidArgument(fmt::format("the AutoML budget must be a positive number of seconds, not {}",
+                                       spec.budget_seconds));
+  }
+  if (spec.label.empty()) return InvalidArgument("AutoML needs the label column (--target / input_label_cols)");
+  STRATA_RETURN_IF_ERROR(data.GetColumn(spec.label).status().WithContext("label"));
+  STRATA_ASSIGN_OR_RETURN(DataFacts facts, Inspect(data, spec.label));
+  if (facts.task == Task::kClustering) return InvalidArgument("AutoML needs a label to predict");
+  STRATA_ASSIGN_OR_RETURN(std::string metric, ResolveMetric(spec.metric, facts));
+  const bool lower_better = LowerIsBetter(metric);
+  if (spec.folds == 1 || spec.folds < 0 || spec.folds > 20) {
+    return InvalidArgument(fmt::format("folds = {} is out of range: 0 (automatic) or 2 to 20", spec.folds));
+  }
+  CrossValidationOptions cv_options;
+  const bool holdout = spec.folds == 0 && facts.rows > kAutoMlCvMaxRows;
+  cv_options.folds = spec.folds > 0 ? spec.folds : 5;
+  cv_options.run_folds = holdout ? 1 : 0;  // a 20% holdout for large data
+  cv_options.keep_models = true;
+  cv_options.threads = options.threads;
+
+  // Everything after the search (selection, threshold, metrics, importance) must fit in the
+  // rest of the budget: a twentieth of it, at least a second.
+  const double reserve = std::max(1.0, spec.budget_seconds * 0.05);
+  const auto search_deadline =
+      started + std::chrono::duration_cast<Clock::duration>(
+                    std::chrono::duration<double>(std::max(0.0, spec.budget_seconds - reserve)));
+  Watchdog watchdog(search_deadline, options.cancel);
+  cv_options.cancel = watchdog.flag();
+
+  std::vector<Scored> scored;
+  std::vector<LeaderboardEntry> failed;
+  int done = 0;
+  const LeaderboardEntry* best = nullptr;
+  // Seconds each forest type took, to skip one that cannot finish in the time left: a forest
+  // is a single XGBoost round, which cannot be interrupted (boosted trees and linear models
+  // stop within an iteration when the budget ends).
+  std::map<std::string, double> seconds_by_type;
+  for (const Candidate& c : Portfolio(facts)) {
+    if (watchdog.flag()->load()) break;
+    const double left = std::chrono::duration<double>(search_deadline - Clock::now()).count();
+    if (auto seen = seconds_by_type.find(c.model_type); seen != seconds_by_type.end() && seen->second > left) {
+      LeaderboardEntry skipped;
+      skipped.name = c.name;
+      skipped.model_type = c.model_type;
+      skipped.options = c.options;
+      skipped.status = fmt::format("skipped: a {} took {:.1f} s, {:.1f} s were left", c.model_type,
+                                   seen->second, left);
+      failed.push_back(skipped);
+      continue;
+    }
+    nlohmann::json o = c.options;
+    o["model_type"] = c.model_type;
+    o["input_label_cols"] = {spec.label};
+    auto train_spec = TrainSpecFromOptions(o);
+    if (!train_spec.ok()) return train_spec.status().WithContext("AutoML configuration " + c.name);
+    train_spec->source = spec.source;
+    train_spec->source_file = spec.source_file;
+    train_spec->positive_class = spec.positive_class;
+    train_spec->seed = spec.seed;
+    LeaderboardEntry entry;
+    entry.name = c.name;
+    entry.model_type = c.model_type;
+    entry.options = c.options;
+    const auto fit_started = Clock::now();
+    auto cv = CrossValidate(*train_spec, data, cv_options);
+    entry.fit_seconds = Seconds(fit_started);
+    if (c.model_type.starts_with("RANDOM_FOREST")) {
+      seconds_by_type[c.model_type] = std::max(seconds_by_type[c.model_type], entry.fit_seconds);
+    }
+    ++done;
+    if (!cv.ok()) {
+      if (cv.status().code() == StatusCode::kCancelled) {
+        entry.status = watchdog.user_cancelled() ? "cancelled" : "stopped: budget reached";
+        failed.push_back(entry);
+        break;
+      }
+      // A configuration that cannot train this data (e.g. SMOTE on a class of one row) is
+      // reported, not fatal; an error in the data itself fails every one the same way.
+      entry.status = "failed: " + cv.status().message();
+      failed.push_back(entry);
+      if (scored.empty() && failed.size() >= 3) return cv.status().WithContext("AutoML");
+      continue;
+    }
+    auto it = cv->mean.find(metric);
+    if (it == cv->mean.end() || !std::isfinite(it->second)) {
+      entry.status = "failed: metric " + metric + " is undefined on this data";
+      failed.push_back(entry);
+      continue;
+    }
+    entry.score = it->second;
+    entry.score_std = cv->stddev.count(metric) ? cv->stddev.at(metric) : 0.0;
+    entry.status = "ok";
+    scored.push_back({entry, std::move(*cv)});
+    best = nullptr;
+    for (const Scored& s : scored) {
+      if (best == nullptr || (lower_better ? s.entry.score < best->score : s.entry.score > best->score)) {
+        best = &s.entry;
+      }
+    }
+    if (options.on_progress) {
+      options.on_progress(AutoMlEvent{done, Seconds(started), spec.budget_seconds,
+                                      &scored.back().entry, best, metric});
+    }
+  }
+  if (scored.empty()) {
+    if (watchdog.user_cancelled()) return Cancelled("AutoML cancelled before any model finished");
+    return ResourceExhausted(fmt::format(
+        "no model finished within the budget of {:.0f} s; give AutoML more time (--budget)",
+        spec.budget_seconds));
+  }
+
+  // Rank, then select the ensemble among the best over the rows every candidate predicted.
+  std::stable_sort(scored.begin(), scored.end(), [&](const Scored& a, const Scored& b) {
+    return lower_better ? a.entry.score < b.entry.score : a.entry.score > b.entry.score;
+  });
+  const size_t m = spec.ensemble ? std::min(scored.size(), kEnsembleCandidates) : 1;
+  const std::vector<int64_t>& rows = scored.front().cv.predicted_rows;
+  const int k = facts.task == Task::kClassification ? facts.num_classes : 0;
+  const size_t width = k > 0 ? static_cast<size_t>(k) : 1;
+  std::vector<double> labels;
+  for (int64_t r : rows) labels.push_back(scored.front().cv.labels[r]);
+  std::vector<ModelOutput> oof(m);
+  for (size_t i = 0; i < m; ++i) {
+    const ModelOutput& all = scored[i].cv.oof;
+    std::vector<double>& dst = k > 0 ? oof[i].probabilities : oof[i].values;
+    const std::vector<double>& src = k > 0 ? all.probabilities : all.values;
+    oof[i].width = all.width;
+    for (int64_t r : rows) {
+      for (size_t c = 0; c < width; ++c) dst.push_back(src[static_cast<size_t>(r) * width + c]);
+    }
+  }
+  STRATA_ASSIGN_OR_RETURN(EnsembleSelection selection,
+                          SelectEnsemble(oof, labels, facts.task, k, SelectionMetric(metric, facts.task),
+                                         m > 1 ? kEnsembleRounds : 1));
+
+  // The final bundle: every fold model of each selected configuration, sharing its weight.
+  std::vector<EnsembleMember> members;
+  std::vector<std::pair<double, const ModelBundle*>> members_for_importance;
+  std::vector<const ModelOutput*> chosen;
+  std::vector<double> chosen_weights;
+  for (size_t i = 0; i < m; ++i) {
+    scored[i].entry.ensemble_weight = selection.weights[i];
+    if (selection.weights[i] <= 0) continue;
+    const auto& models = scored[i].cv.models;
+    for (const ModelBundle& b : models) {
+      members.push_back({selection.weights[i] / static_cast<double>(models.size()), b});
+      members_for_importance.push_back({selection.weights[i] / static_cast<double>(models.size()), &b});
+    }
+    chosen.push_back(&oof[i]);
+    chosen_weights.push_back(selection.weights[i]);
+  }
+  const std::string automl_type = k > 0 ? "AUTOML_CLASSIFIER" : "AUTOML_REGRESSOR";
+  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, MakeEnsembleBundle(std::move(members), automl_type));
+  STRATA_ASSIGN_OR_RETURN(ModelOutput ensemble_oof, AverageOutputs(chosen, chosen_weights));
+
+  // Threshold and metrics on the out-of-fold predictions (never seen by the fold models).
+  Table held = data.Take(rows);
+  if (k == 2) {
+    std::vector<int> y(labels.begin(), labels.end());
+    STRATA_ASSIGN_OR_RETURN(bundle.threshold,
+                            ChooseThreshold(ThresholdSpec{}, y, ensemble_oof.probabilities));
+  }
+  STRATA_ASSIGN_OR_RETURN(EvaluationResult evaluation,
+                          EvaluateOutput(bundle, held, FeatureMatrix(), ensemble_oof, bundle.threshold));
+  bundle.metrics = evaluation.metrics;
+  bundle.eval_summary = evaluation.summary;
+  bundle.metrics["evaluated_on"] =
+      holdout ? fmt::format("out-of-fold predictions of a 1/{} holdout", cv_options.folds)
+              : fmt::format("out-of-fold predictions ({}-fold cross-validation)", cv_options.folds);
+
+  AutoMlResult result;
+  result.metric = metric;
+  result.higher_is_better = !lower_better;
+  result.ensemble_score = bundle.metrics.contains(metric) && bundle.metrics[metric].is_number()
+                              ? bundle.metrics[metric].get<double>()
+                              : std::numeric_limits<double>::quiet_NaN();
+  for (const Scored& s : scored) result.leaderboard.push_back(s.entry);
+  for (const LeaderboardEntry& f : failed) result.leaderboard.push_back(f);
+  result.cancelled = watchdog.user_cancelled();
+
+  bundle.importance = EnsembleImportance(members_for_importance);
+
+  nlohmann::json leaderboard = nlohmann::json::array();
+  for (size_t i = 0; i < result.leaderboard.size(); ++i) {
+    const LeaderboardEntry& e = result.leaderboard[i];
+    leaderboard.push_back({{"rank", i + 1},
+                           {"name", e.name},
+                           {"model_type", e.model_type},
+                           {"options", e.options},
+                           {"metric", metric},
+                           {"score", e.status == "ok" ? nlohmann::json(e.score) : nlohmann::json()},
+                           {"score_std", e.status == "ok" ? nlohmann::json(e.score_std) : nlohmann::json()},
+                           {"fit_seconds", e.fit_seconds},
+                           {"ensemble_weight", e.ensemble_weight},
+                           {"status", e.status}});
+  }
+  bundle.eval_summary["leaderboard"] = leaderboard;
+  bundle.options = {{"budget_hours", spec.budget_seconds / 3600.0},
+                    {"optimization_objective", metric},
+                    {"folds", holdout ? 1 : cv_options.folds}};
+  bundle.spec.options = bundle.options;
+  result.seconds = Seconds(started);
+  bundle.lineage = {{"source", spec.source_file.empty() ? spec.source : spec.source_file},
+                    {"source_kind", spec.source_file.empty() ? "table" : "file"},
+                    {"rows", data.num_rows()},
+                    {"train_rows", data.num_rows()},
+                    {"eval_rows", static_cast<int64_t>(rows.size())},
+                    {"split_method", holdout ? "HOLDOUT" : "CROSS_VALIDATION"},
+                    {"automl", spec.ToJson()},
+                    {"created_at", NowUtc()},
+                    {"training_seconds", result.seconds},
+                    {"strata_version", STRATA_VERSION}};
+  result.bundle = std::move(bundle);
+  return result;
+}
+
+}  // namespace strata

@@ -1,0 +1,157 @@
+// AutoML end to end on real data: the portfolio is cross-validated, the ensemble is at least
+// as good as its best member, the budget holds, cancellation and errors are clean.
+#include "strata/automl.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+
+#include "strata/csv.h"
+#include "strata/predictor.h"
+#include "strata/trainer.h"
+#include "support/test_support.h"
+
+namespace strata {
+namespace {
+
+using ::testing::HasSubstr;
+
+const Table& Churn() { return testing::ChurnTable(); }
+
+AutoMlSpec Spec(std::string label, double budget) {
+  AutoMlSpec s;
+  s.source = "churn";
+  s.label = std::move(label);
+  s.budget_seconds = budget;
+  return s;
+}
+
+TEST(AutoMlTest, BinaryChurnEnsembleBeatsOrMatchesItsBestConfigurationWithinBudget) {
+  const double budget = 25;
+  std::vector<std::string> seen;
+  AutoMlOptions o;
+  o.on_progress = [&](const AutoMlEvent& e) {
+    seen.push_back(e.last->name);
+    EXPECT_EQ(e.metric, "roc_auc");
+    EXPECT_GE(e.best->score, e.last->score);
+  };
+  auto started = std::chrono::steady_clock::now();
+  auto r = RunAutoMl(Spec("churn", budget), Churn().Slice(0, 2000), o);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_OK(r);
+  // The 10% contract is measured by bench/automl on an idle machine; tests also run under
+  // sanitizers and CI load, so they only check that the budget bounds the run.
+  EXPECT_LE(wall, budget * 1.5);
+  EXPECT_EQ(r->metric, "roc_auc");
+  EXPECT_TRUE(r->higher_is_better);
+  ASSERT_FALSE(r->leaderboard.empty());
+  EXPECT_EQ(r->leaderboard.front().status, "ok");
+  EXPECT_EQ(seen.front(), "boosted_tree_lr0.1_d6");  // the portfolio's first entry
+  // Best first among the finished ones, with a spread over the folds.
+  for (size_t i = 1; i < r->leaderboard.size() && r->leaderboard[i].status == "ok"; ++i) {
+    EXPECT_GE(r->leaderboard[i - 1].score, r->leaderboard[i].score);
+  }
+  EXPECT_GT(r->leaderboard.front().score, 0.85);
+  EXPECT_GT(r->leaderboard.front().score_std, 0);
+  // Caruana selection never ends below its best member on the out-of-fold rows (pooled AUC
+  // can differ slightly from the folds' mean).
+  EXPECT_GE(r->ensemble_score, r->leaderboard.front().score - 0.01);
+  double weights = 0;
+  for (const auto& e : r->leaderboard) weights += e.ensemble_weight;
+  EXPECT_NEAR(weights, 1.0, 1e-9);
+
+  const ModelBundle& b = r->bundle;
+  EXPECT_EQ(b.model_type, "AUTOML_CLASSIFIER");
+  EXPECT_THAT(b.metrics["evaluated_on"].get<std::string>(), HasSubstr("5-fold cross-validation"));
+  EXPECT_FALSE(b.eval_summary["leaderboard"].empty());
+  // Importance per input column, normalised over the members.
+  ASSERT_FALSE(b.importance.empty());
+  double share = 0;
+  for (const auto& f : b.importance) share += f["importance_gain"].get<double>();
+  EXPECT_NEAR(share, 1.0, 1e-9);
+  EXPECT_TRUE(Churn().ColumnIndex(b.importance[0]["feature"].get<std::string>()) >= 0);
+  EXPECT_GT(b.threshold, 0);
+  EXPECT_LT(b.threshold, 1);
+  // It predicts like any bundle, on rows it never saw.
+  auto p = Predictor::Create(b);
+  ASSERT_OK(p);
+  auto out = (*p)->Predict(Churn().Slice(4000, 500));
+  ASSERT_OK(out);
+  ASSERT_OK(out->GetColumn("predicted_churn_probs"));
+  auto m = Evaluate(b, Churn().Slice(4000, 1000));
+  ASSERT_OK(m);
+  EXPECT_GT((*m)["roc_auc"].get<double>(), 0.85);
+}
+
+TEST(AutoMlTest, RegressionAndASecondRunWithTheSameSeedAgree) {
+  AutoMlSpec spec = Spec("total_day_charge", 8);
+  spec.folds = 3;
+  auto a = RunAutoMl(spec, Churn().Slice(0, 600));
+  auto b = RunAutoMl(spec, Churn().Slice(0, 600));
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  EXPECT_EQ(a->bundle.model_type, "AUTOML_REGRESSOR");
+  EXPECT_EQ(a->metric, "root_mean_squared_error");
+  EXPECT_FALSE(a->higher_is_better);
+  EXPECT_GT(a->bundle.metrics["r2_score"].get<double>(), 0.99);
+  EXPECT_THAT(a->bundle.metrics["evaluated_on"].get<std::string>(), HasSubstr("3-fold"));
+  // The budget may cut the two runs at different points; what both finished is identical.
+  std::map<std::string, double> first;
+  for (const auto& e : a->leaderboard) {
+    if (e.status == "ok") first[e.name] = e.score;
+  }
+  int common = 0;
+  for (const auto& e : b->leaderboard) {
+    if (e.status == "ok" && first.count(e.name)) {
+      EXPECT_DOUBLE_EQ(first[e.name], e.score) << e.name;
+      ++common;
+    }
+  }
+  EXPECT_GE(common, 1);
+}
+
+TEST(AutoMlTest, ImbalancedLabelsGetRebalancingCandidates) {
+  // international_plan is ~10% "yes": the portfolio adds class weights and downsampling.
+  AutoMlSpec spec = Spec("international_plan", 15);
+  spec.folds = 3;
+  spec.metric = "pr_auc";
+  auto r = RunAutoMl(spec, Churn().Slice(0, 1500));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->metric, "pr_auc");
+  bool weighted = false;
+  for (const auto& e : r->leaderboard) weighted |= e.options.contains("auto_class_weights");
+  EXPECT_TRUE(weighted);
+}
+
+TEST(AutoMlTest, CancellationAndBadInputAreReportedClearly) {
+  std::atomic<bool> cancel{true};
+  AutoMlOptions o;
+  o.cancel = &cancel;
+  auto r = RunAutoMl(Spec("churn", 30), Churn().Slice(0, 500), o);
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
+
+  EXPECT_THAT(RunAutoMl(Spec("churn", 0), Churn()).status().message(), HasSubstr("positive number of seconds"));
+  EXPECT_THAT(RunAutoMl(Spec("churm", 5), Churn()).status().message(), HasSubstr("churn"));
+  AutoMlSpec bad_metric = Spec("churn", 5);
+  bad_metric.metric = "roc_aux";
+  EXPECT_THAT(RunAutoMl(bad_metric, Churn()).status().message(), HasSubstr("roc_auc"));
+  AutoMlSpec regression_metric = Spec("churn", 5);
+  regression_metric.metric = "r2_score";
+  EXPECT_THAT(RunAutoMl(regression_metric, Churn()).status().message(), HasSubstr("does not apply"));
+  AutoMlSpec folds = Spec("churn", 5);
+  folds.folds = 1;
+  EXPECT_THAT(RunAutoMl(folds, Churn()).status().message(), HasSubstr("folds = 1"));
+}
+
+TEST(AutoMlTest, SpecRoundTripsThroughJson) {
+  AutoMlSpec s = Spec("churn", 60);
+  s.metric = "log_loss";
+  s.positive_class = "yes";
+  auto back = AutoMlSpec::FromJson(s.ToJson());
+  ASSERT_OK(back);
+  EXPECT_EQ(back->ToJson(), s.ToJson());
+  EXPECT_THAT(AutoMlSpec::FromJson({{"labl", "x"}}).status().message(), HasSubstr("label"));
+}
+
+}  // namespace
+}  // namespace strata
