@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "strata/bundle.h"
+#include "strata/options.h"
 #include "strata/status.h"
 #include "strata/table.h"
 
@@ -39,10 +40,24 @@ struct AutoMlSpec {
   bool ensemble = true;  // false: the best single configuration
   std::optional<std::string> positive_class;
   uint64_t seed = 42;
+  // The task, when the caller knows it (AUTOML_CLASSIFIER / AUTOML_REGRESSOR); unset: from
+  // the label (`strata choose`'s rules).
+  std::optional<Task> task;
 
   nlohmann::json ToJson() const;
   static Result<AutoMlSpec> FromJson(const nlohmann::json& json);
 };
+
+// BigQuery ML's OPTIONS for AUTOML_CLASSIFIER / AUTOML_REGRESSOR (model_type,
+// input_label_cols, budget_hours, optimization_objective) plus Strata's extensions (folds,
+// ensemble, seed, positive_class), declared once for validation, errors and docs.
+const std::vector<OptionSpec>& AutoMlOptionSpecs();
+
+// Builds an AutoMlSpec from those OPTIONS (names case-insensitive; unknown ones rejected
+// naming the closest). optimization_objective takes BigQuery ML's values (MAXIMIZE_AU_ROC,
+// MINIMIZE_LOG_LOSS, MAXIMIZE_AU_PRC, MINIMIZE_RMSE, MINIMIZE_MAE, MINIMIZE_RMSLE) or an
+// ML.EVALUATE metric name.
+Result<AutoMlSpec> AutoMlSpecFromOptions(const nlohmann::json& options);
 
 // Up to this many rows AutoML cross-validates; above, it scores on a 20% holdout.
 inline constexpr int64_t kAutoMlCvMaxRows = 50'000;

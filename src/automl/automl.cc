@@ -149,10 +149,18 @@ Result<std::string> ResolveMetric(const std::string& requested, const DataFacts&
   return m;
 }
 
-Result<DataFacts> Inspect(const Table& data, const std::string& label) {
+Result<DataFacts> Inspect(const Table& data, const std::string& label, std::optional<Task> task) {
   STRATA_ASSIGN_OR_RETURN(ModelAdvice advice, ChooseModel(data, label));
   DataFacts facts;
-  facts.task = advice.task;
+  facts.task = task.value_or(advice.task);
+  if (facts.task == Task::kRegression) {
+    STRATA_ASSIGN_OR_RETURN(const Column* y, data.GetColumn(label));
+    if (y->type() != DataType::kInt64 && y->type() != DataType::kFloat64) {
+      return InvalidArgument(fmt::format("AUTOML_REGRESSOR needs a numeric label, but '{}' is {}; use "
+                                         "AUTOML_CLASSIFIER",
+                                         label, DataTypeName(y->type())));
+    }
+  }
   facts.rows = data.num_rows();
   facts.has_categorical = advice.categorical_columns > 0;
   if (facts.task == Task::kClassification) {
@@ -248,19 +256,72 @@ double Seconds(Clock::time_point since) {
 
 }  // namespace
 
+const std::vector<OptionSpec>& AutoMlOptionSpecs() {
+  static const auto* specs = new std::vector<OptionSpec>{
+      OptionSpec::Enum("model_type", {"AUTOML_CLASSIFIER", "AUTOML_REGRESSOR"}, "AUTOML_CLASSIFIER",
+                       "AUTOML_CLASSIFIER or AUTOML_REGRESSOR"),
+      OptionSpec::StringList("input_label_cols", "The label column, as a one-element list"),
+      OptionSpec::Float("budget_hours", 1.0, "Time budget in hours (honoured within 10%)").Min(0, true).Max(72),
+      OptionSpec::String("optimization_objective",
+                         "MAXIMIZE_AU_ROC, MINIMIZE_LOG_LOSS, MAXIMIZE_AU_PRC, MINIMIZE_RMSE, MINIMIZE_MAE, "
+                         "MINIMIZE_RMSLE, or an ML.EVALUATE metric name"),
+      OptionSpec::String("data_split_col", "Not supported: AutoML cross-validates (or holds out 20%)"),
+      OptionSpec::Int("folds", 0, "Cross-validation folds; 0: 5 up to 50,000 rows, else a 20% holdout")
+          .Min(0).Max(20).Extension(),
+      OptionSpec::Bool("ensemble", true, "Combine the best configurations (Caruana selection)").Extension(),
+      OptionSpec::String("positive_class", "Binary: the label that counts as positive").Extension(),
+      OptionSpec::Int("seed", 42, "Random seed (folds and models)").Min(0).Extension(),
+  };
+  return *specs;
+}
+
+Result<AutoMlSpec> AutoMlSpecFromOptions(const nlohmann::json& options) {
+  STRATA_ASSIGN_OR_RETURN(OptionValues v, ValidateOptions(AutoMlOptionSpecs(), options));
+  if (!options.contains("model_type") && !options.contains("MODEL_TYPE")) {
+    return InvalidArgument("OPTIONS needs model_type = 'AUTOML_CLASSIFIER' or 'AUTOML_REGRESSOR'");
+  }
+  AutoMlSpec spec;
+  spec.task = v.GetString("model_type") == "AUTOML_REGRESSOR" ? Task::kRegression : Task::kClassification;
+  std::vector<std::string> labels = v.GetStringList("input_label_cols");
+  if (labels.size() > 1) {
+    return InvalidArgument(fmt::format("input_label_cols: only one label column is supported, got {}", labels.size()));
+  }
+  spec.label = labels.empty() ? "label" : labels[0];
+  spec.budget_seconds = v.GetDouble("budget_hours") * 3600.0;
+  if (v.Has("data_split_col")) {
+    return InvalidArgument("data_split_col is not supported for AutoML models: Strata cross-validates "
+                           "(or holds out 20% of large data); remove the option");
+  }
+  if (v.Has("optimization_objective")) {
+    static const std::map<std::string, std::string> kObjectives = {
+        {"MAXIMIZE_AU_ROC", "roc_auc"},        {"MINIMIZE_LOG_LOSS", "log_loss"},
+        {"MAXIMIZE_AU_PRC", "pr_auc"},         {"MINIMIZE_RMSE", "root_mean_squared_error"},
+        {"MINIMIZE_MAE", "mean_absolute_error"}, {"MINIMIZE_RMSLE", "mean_squared_log_error"}};
+    const std::string objective = v.GetString("optimization_objective");
+    auto it = kObjectives.find(AsciiUpper(objective));
+    spec.metric = it != kObjectives.end() ? it->second : AsciiLower(objective);
+  }
+  spec.folds = static_cast<int>(v.GetInt("folds"));
+  spec.ensemble = v.GetBool("ensemble");
+  if (v.Has("positive_class")) spec.positive_class = v.GetString("positive_class");
+  spec.seed = static_cast<uint64_t>(v.GetInt("seed"));
+  return spec;
+}
+
 nlohmann::json AutoMlSpec::ToJson() const {
   nlohmann::json j = {{"source", source},         {"source_file", source_file},
                       {"label", label},           {"budget_seconds", budget_seconds},
                       {"metric", metric},         {"folds", folds},
                       {"ensemble", ensemble},     {"seed", seed}};
   if (positive_class) j["positive_class"] = *positive_class;
+  if (task) j["task"] = TaskName(*task);
   return j;
 }
 
 Result<AutoMlSpec> AutoMlSpec::FromJson(const nlohmann::json& j) {
   if (!j.is_object()) return InvalidArgument("an AutoML spec must be a JSON object");
   static const std::vector<std::string> kFields = {"source", "source_file", "label", "budget_seconds", "metric",
-                                                   "folds", "ensemble", "seed", "positive_class"};
+                                                   "folds", "ensemble", "seed", "positive_class", "task"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
       return InvalidArgument(fmt::format("unknown AutoML spec field '{}'.{}", key, DidYouMean(key, kFields)));
@@ -277,6 +338,16 @@ Result<AutoMlSpec> AutoMlSpec::FromJson(const nlohmann::json& j) {
     s.ensemble = j.value("ensemble", true);
     s.seed = j.value("seed", s.seed);
     if (j.contains("positive_class")) s.positive_class = j["positive_class"].get<std::string>();
+    if (j.contains("task")) {
+      const std::string task = j["task"].get<std::string>();
+      if (task == "classification") {
+        s.task = Task::kClassification;
+      } else if (task == "regression") {
+        s.task = Task::kRegression;
+      } else {
+        return InvalidArgument("AutoML spec: task must be \"classification\" or \"regression\", not \"" + task + "\"");
+      }
+    }
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument(std::string("AutoML spec: ") + e.what());
   }
@@ -291,8 +362,12 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   }
   if (spec.label.empty()) return InvalidArgument("AutoML needs the label column (--target / input_label_cols)");
   STRATA_RETURN_IF_ERROR(data.GetColumn(spec.label).status().WithContext("label"));
-  STRATA_ASSIGN_OR_RETURN(DataFacts facts, Inspect(data, spec.label));
+  STRATA_ASSIGN_OR_RETURN(DataFacts facts, Inspect(data, spec.label, spec.task));
   if (facts.task == Task::kClustering) return InvalidArgument("AutoML needs a label to predict");
+  if (facts.task == Task::kClassification && facts.num_classes < 2) {
+    return InvalidArgument(fmt::format("label '{}' has only one value; a classifier needs at least two",
+                                       spec.label));
+  }
   STRATA_ASSIGN_OR_RETURN(std::string metric, ResolveMetric(spec.metric, facts));
   const bool lower_better = LowerIsBetter(metric);
   if (spec.folds == 1 || spec.folds < 0 || spec.folds > 20) {

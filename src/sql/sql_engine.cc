@@ -24,6 +24,7 @@
 #include "sql/ml_functions.h"
 #include "sql/ml_syntax.h"
 #include "sql/sql_lexer.h"
+#include "strata/automl.h"
 #include "strata/bundle.h"
 #include "strata/data_file.h"
 #include "strata/model_store.h"
@@ -486,6 +487,7 @@ class StatementRunner {
       }
     }
     if (cm.query_offset == 0) return ImportModel(cm);
+    if (IsAutoMl(cm)) return CreateAutoMlModel(text, cm);
     auto spec = TrainSpecFromOptions(cm.options.values);
     if (!spec.ok()) {
       return Status(spec.status().code(), fmt::format("@{}: {}", cm.options.OffsetFor(spec.status().message()),
@@ -523,6 +525,55 @@ class StatementRunner {
     result.message = fmt::format("Created model {} ({}, version {}) on {} rows in {:.2f} s", cm.name,
                                  bundle->model_type, version, rows,
                                  bundle->lineage.value("training_seconds", 0.0));
+    return result;
+  }
+
+  static bool IsAutoMl(const sql::CreateModel& cm) {
+    const auto& type = cm.options.values.value("model_type", nlohmann::json());
+    return type.is_string() && AsciiUpper(type.get<std::string>()).starts_with("AUTOML_");
+  }
+
+  // CREATE MODEL ... OPTIONS(model_type = 'AUTOML_CLASSIFIER' | 'AUTOML_REGRESSOR',
+  // budget_hours = ..., optimization_objective = ...) AS query: AutoML (strata/automl.h).
+  Result<SqlResult> CreateAutoMlModel(std::string_view text, const sql::CreateModel& cm) {
+    auto spec = AutoMlSpecFromOptions(cm.options.values);
+    if (!spec.ok()) return At(cm.options.OffsetFor(spec.status().message()), spec.status());
+    if (!cm.transform.is_null()) {
+      return sql::SyntaxError(cm.transform_offset, "TRANSFORM is not supported with AutoML models: AutoML "
+                                                   "preprocesses the data itself");
+    }
+    const std::string query(text.substr(cm.query_offset));
+    STRATA_ASSIGN_OR_RETURN(
+        QueryRows read,
+        ReadQuery(query, cm.query_offset, "the AS part must be a query (SELECT ...) giving the training rows"));
+    spec->source = Trimmed(query);
+    AutoMlOptions automl;
+    automl.threads = options_.threads;
+    automl.cancel = options_.cancel;
+    if (options_.progress) {
+      // Progress in seconds of the budget.
+      automl.on_progress = [progress = options_.progress](const AutoMlEvent& e) {
+        progress(Progress{"automl", static_cast<int64_t>(e.elapsed_seconds), static_cast<int64_t>(e.budget_seconds)});
+      };
+    }
+    auto run = RunAutoMl(*spec, read.rows, automl);
+    if (!run.ok()) {
+      size_t at = run.status().code() == StatusCode::kInvalidArgument && cm.options.present
+                      ? cm.options.OffsetFor(run.status().message())
+                      : cm.query_offset;
+      return At(at, run.status());
+    }
+    run->bundle.lineage["data_fingerprint"] = Fingerprint(read.rows);
+    ModelStore store(impl_.workspace);
+    STRATA_ASSIGN_OR_RETURN(int version, store.Save(cm.name, run->bundle, /*replace=*/cm.or_replace));
+    SqlResult result;
+    size_t finished = 0;
+    for (const LeaderboardEntry& e : run->leaderboard) finished += e.status == "ok" ? 1 : 0;
+    result.message = fmt::format("Created model {} ({}, version {}) on {} rows in {:.1f} s: {} {:.4f}, {} "
+                                 "configurations tried{}",
+                                 cm.name, run->bundle.model_type, version, read.rows.num_rows(), run->seconds,
+                                 run->metric, run->ensemble_score, finished,
+                                 run->cancelled ? " (stopped early)" : "");
     return result;
   }
 
