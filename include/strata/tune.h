@@ -163,6 +163,9 @@ struct TuneSpec {
   TuneAlgorithm algorithm = TuneAlgorithm::kTpeAsha;
   std::string objective;     // HPARAM_TUNING_OBJECTIVES' first; "" for the default
   double time_budget_seconds = 0;  // > 0: no trial starts after this (Strata extension)
+  // What every trial's TrainSpec takes besides OPTIONS (SQL's TRANSFORM, chosen features).
+  nlohmann::json transform;
+  std::vector<std::string> features;
 };
 
 // Takes the tuning options (num_trials, max_parallel_trials, hparam_tuning_algorithm,
@@ -173,6 +176,8 @@ Result<TuneSpec> TuneSpecFromOptions(const nlohmann::json& options);
 const std::vector<OptionSpec>& TuneOptionSpecs();
 // Whether OPTIONS ask for tuning (num_trials given).
 bool WantsTuning(const nlohmann::json& options);
+// OPTIONS without the searched (HPARAM_*) ones: what TrainSpecFromOptions can check.
+nlohmann::json WithoutHparams(const nlohmann::json& options);
 
 enum class TrialStatus { kSucceeded, kFailed, kStopped };  // kStopped: halted by ASHA
 std::string_view TrialStatusName(TrialStatus status);     // "SUCCEEDED", ...

@@ -108,14 +108,6 @@ Result<Holdout> HoldOut(const Table& data, const TrainSpec& base, const std::str
   }
 }
 
-nlohmann::json WithoutHparams(const nlohmann::json& options) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [k, v] : options.items()) {
-    if (!IsHparam(v)) out[k] = v;
-  }
-  return out;
-}
-
 std::optional<double> LastLoss(const ModelBundle& b, const char* key) {
   if (!b.training_info.is_array() || b.training_info.empty()) return std::nullopt;
   const auto& last = b.training_info.back();
@@ -130,6 +122,14 @@ std::string FormatValue(const nlohmann::json& v) {
 }
 
 }  // namespace
+
+nlohmann::json WithoutHparams(const nlohmann::json& options) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [k, v] : options.items()) {
+    if (!IsHparam(v)) out[k] = v;
+  }
+  return out;
+}
 
 const std::vector<OptionSpec>& TuneOptionSpecs() {
   static const std::vector<OptionSpec> kSpecs = BuildTuneOptionSpecs();
@@ -228,6 +228,8 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
   // Check one trial's spec against the data before anything runs (label, option values).
   std::vector<double> middle(space.params.size(), 0.5);
   STRATA_ASSIGN_OR_RETURN(TrainSpec probe, TrainSpecFromOptions(space.OptionsAt(middle)));
+  probe.transform = spec.transform;
+  probe.features = spec.features;
   STRATA_RETURN_IF_ERROR(ValidateTrainSpec(probe, data));
 
   const bool classification = type->task == Task::kClassification;
@@ -344,6 +346,8 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
                     }
                     trial_spec->split = holdout.trial_split;
                     trial_spec->source = spec.source;
+                    trial_spec->transform = spec.transform;
+                    trial_spec->features = spec.features;
                     TrainOptions train;
                     train.threads = threads_per_trial;
                     train.cancel = options.cancel;
@@ -434,7 +438,7 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
   result.model.lineage["tuning"] = {{"num_trials", result.trials.size()},
                                     {"optimal_trial_id", optimal.trial_id},
                                     {"objective", objective.name},
-                                    {"algorithm", TuneAlgorithmName(spec.algorithm)},
+                                    {"algorithm", std::string(TuneAlgorithmName(spec.algorithm))},
                                     {"successive_halving", asha.has_value()},
                                     {"max_parallel_trials", parallel},
                                     {"threads_per_trial", threads_per_trial}};
