@@ -46,9 +46,6 @@ struct TrainArgs {
   int threads = 0;
 };
 
-std::atomic<bool> g_cancel{false};
-void OnInterrupt(int) { g_cancel.store(true); }
-
 Result<TrainSpec> BuildSpec(const TrainArgs& a) {
   if (!a.spec_file.empty()) {
     std::ifstream in(a.spec_file);
@@ -142,28 +139,20 @@ Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
       std::cerr << fmt::format("note: model '{}' exists; this training adds a new version\n", name);
     }
   }
-  Table data;
-  std::string fingerprint;
-  if (from_file) {
-    DataFileOptions read;
-    if (args.threads > 0) read.csv.threads = args.threads;
-    STRATA_ASSIGN_OR_RETURN(data, ReadDataFile(spec.source_file, read));
-    STRATA_ASSIGN_OR_RETURN(fingerprint, FileFingerprint(spec.source_file));
-  } else {
-    STRATA_ASSIGN_OR_RETURN(data, ws->ReadTable(spec.source));
-    STRATA_ASSIGN_OR_RETURN(TableInfo info, ws->DescribeTable(spec.source));
-    fingerprint = info.fingerprint;
-  }
+  STRATA_ASSIGN_OR_RETURN(TrainingInput input,
+                          ReadTrainingInput(*ws, spec.source, spec.source_file, args.threads));
 
   ProgressBar bar(!global.quiet && StderrIsTty());
   TrainOptions options;
   options.progress = bar.Callback("iterations");
   options.threads = args.threads;
-  options.data_fingerprint = fingerprint;
-  options.cancel = &g_cancel;
-  auto previous = std::signal(SIGINT, OnInterrupt);
-  auto bundle = Train(spec, std::move(data), options);
-  std::signal(SIGINT, previous);
+  options.data_fingerprint = input.fingerprint;
+  Result<ModelBundle> bundle = Internal("not trained");
+  {
+    CancelOnInterrupt interrupt;
+    options.cancel = interrupt.flag();
+    bundle = Train(spec, std::move(input.data), options);
+  }
   bar.Finish();
   if (!bundle.ok()) return bundle.status();
   STRATA_ASSIGN_OR_RETURN(int version, store.Save(name, *bundle, args.replace));

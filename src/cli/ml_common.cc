@@ -23,6 +23,33 @@ Result<Table> ReadInput(Workspace& workspace, const InputArgs& args, bool requir
   return Table();
 }
 
+Result<TrainingInput> ReadTrainingInput(Workspace& workspace, const std::string& table,
+                                        const std::string& file, int threads) {
+  TrainingInput input;
+  if (!file.empty()) {
+    DataFileOptions read;
+    if (threads > 0) read.csv.threads = threads;
+    STRATA_ASSIGN_OR_RETURN(input.data, ReadDataFile(file, read));
+    STRATA_ASSIGN_OR_RETURN(input.fingerprint, FileFingerprint(file));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(input.data, workspace.ReadTable(table));
+    STRATA_ASSIGN_OR_RETURN(TableInfo info, workspace.DescribeTable(table));
+    input.fingerprint = info.fingerprint;
+  }
+  return input;
+}
+
+namespace {
+std::atomic<bool> g_interrupted{false};
+void OnInterrupt(int) { g_interrupted.store(true); }
+}  // namespace
+
+CancelOnInterrupt::CancelOnInterrupt() : previous_(std::signal(SIGINT, OnInterrupt)) {
+  g_interrupted.store(false);
+}
+CancelOnInterrupt::~CancelOnInterrupt() { std::signal(SIGINT, previous_); }
+const std::atomic<bool>* CancelOnInterrupt::flag() const { return &g_interrupted; }
+
 Result<nlohmann::json> ParseNameValues(const std::vector<std::string>& items,
                                        const std::string& option_name) {
   nlohmann::json out = nlohmann::json::object();
@@ -32,19 +59,19 @@ Result<nlohmann::json> ParseNameValues(const std::vector<std::string>& items,
       return InvalidArgument(fmt::format("{} '{}': expected NAME=VALUE, e.g. {} l2_reg=0.5",
                                          option_name, item, option_name));
     }
-    std::string name = item.substr(0, eq);
-    std::string text = item.substr(eq + 1);
-    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded()) {
-      // Single-quoted SQL-style strings and bare words are strings.
-      if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
-        text = text.substr(1, text.size() - 2);
-      }
-      value = text;
-    }
-    out[name] = value;
+    out[item.substr(0, eq)] = ParseValueText(item.substr(eq + 1));
   }
   return out;
+}
+
+nlohmann::json ParseValueText(std::string text) {
+  nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_discarded()) return value;
+  // Single-quoted SQL-style strings and bare words are strings.
+  if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
+    text = text.substr(1, text.size() - 2);
+  }
+  return text;
 }
 
 void PrintMetrics(const nlohmann::json& metrics, OutputFormat format, std::ostream& out) {

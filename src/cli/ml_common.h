@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -30,6 +32,31 @@ Result<Table> ReadInput(Workspace& workspace, const InputArgs& args, bool requir
 // [..], {..}), else as a string. "--option l2_reg=0.5 --option optimizer=adam".
 Result<nlohmann::json> ParseNameValues(const std::vector<std::string>& items,
                                        const std::string& option_name);
+// One such value: JSON when it parses, else the text ('quoted' or bare) as a string.
+nlohmann::json ParseValueText(std::string text);
+
+// Training rows from a workspace table or a data file, with the fingerprint the model's
+// lineage records (train and tune read their data the same way).
+struct TrainingInput {
+  Table data;
+  std::string fingerprint;
+};
+Result<TrainingInput> ReadTrainingInput(Workspace& workspace, const std::string& table,
+                                        const std::string& file, int threads);
+
+// While alive, Ctrl-C (SIGINT) sets flag() instead of killing the process, so a long
+// training or tuning stops cleanly (tuning keeps its best trial). Restores the handler.
+class CancelOnInterrupt {
+ public:
+  CancelOnInterrupt();
+  ~CancelOnInterrupt();
+  CancelOnInterrupt(const CancelOnInterrupt&) = delete;
+  CancelOnInterrupt& operator=(const CancelOnInterrupt&) = delete;
+  const std::atomic<bool>* flag() const;
+
+ private:
+  void (*previous_)(int);
+};
 
 // Prints a flat metrics object as a two-column table (metric, value) or JSON/CSV.
 void PrintMetrics(const nlohmann::json& metrics, OutputFormat format, std::ostream& out);
