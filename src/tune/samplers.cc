@@ -85,24 +85,30 @@ double NormalCdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
 // A Parzen estimator of one numeric dimension on [0, 1]: a Gaussian kernel at each
 // observation, truncated to [0, 1], plus a uniform prior counted as one more observation.
-// Bandwidth: the spread of the points times n^(-1/5) (Scott's rule), at least 1/(10 + n)
-// so a few identical points do not collapse it.
+// Each kernel's width is the larger gap to its neighbours (the bounds count as neighbours),
+// clipped to [1 / min(100, n + 1), 1]: hyperopt's rule. Few points give wide kernels that
+// still explore; many close points give narrow ones.
 class Parzen {
  public:
   explicit Parzen(std::vector<double> points) : mu_(std::move(points)) {
-    const auto n = static_cast<double>(mu_.size());
-    double mean = 0, var = 0;
-    for (double m : mu_) mean += m / std::max(n, 1.0);
-    for (double m : mu_) var += (m - mean) * (m - mean) / std::max(n, 1.0);
-    sigma_ = std::max(std::sqrt(var) * std::pow(std::max(n, 1.0), -0.2), 1.0 / (10.0 + n));
-    sigma_ = std::min(sigma_, 1.0);
+    std::vector<size_t> order(mu_.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return mu_[a] < mu_[b]; });
+    sigma_.assign(mu_.size(), 1.0);
+    const double floor = 1.0 / std::min(100.0, static_cast<double>(mu_.size()) + 1);
+    for (size_t r = 0; r < order.size(); ++r) {
+      const double x = mu_[order[r]];
+      const double left = r == 0 ? x : x - mu_[order[r - 1]];
+      const double right = r + 1 == order.size() ? 1 - x : mu_[order[r + 1]] - x;
+      sigma_[order[r]] = std::clamp(std::max(left, right), floor, 1.0);
+    }
   }
 
   double Sample(std::mt19937_64& rng) const {
     std::uniform_int_distribution<size_t> pick(0, mu_.size());
     size_t i = pick(rng);
     if (i == mu_.size()) return std::uniform_real_distribution<double>(0, 1)(rng);
-    std::normal_distribution<double> normal(mu_[i], sigma_);
+    std::normal_distribution<double> normal(mu_[i], sigma_[i]);
     for (int tries = 0; tries < 16; ++tries) {
       double x = normal(rng);
       if (x >= 0 && x <= 1) return x;
@@ -112,17 +118,18 @@ class Parzen {
 
   double LogDensity(double x) const {
     double density = 1.0;  // the uniform prior
-    for (double m : mu_) {
-      double z = NormalCdf((1 - m) / sigma_) - NormalCdf((0 - m) / sigma_);
-      double d = (x - m) / sigma_;
-      density += std::exp(-0.5 * d * d) / (sigma_ * std::sqrt(2 * M_PI) * std::max(z, 1e-12));
+    for (size_t i = 0; i < mu_.size(); ++i) {
+      const double m = mu_[i], s = sigma_[i];
+      double z = NormalCdf((1 - m) / s) - NormalCdf((0 - m) / s);
+      double d = (x - m) / s;
+      density += std::exp(-0.5 * d * d) / (s * std::sqrt(2 * M_PI) * std::max(z, 1e-12));
     }
     return std::log(density / static_cast<double>(mu_.size() + 1));
   }
 
  private:
   std::vector<double> mu_;
-  double sigma_ = 1;
+  std::vector<double> sigma_;
 };
 
 // Smoothed category frequencies (one pseudo-count per category).
