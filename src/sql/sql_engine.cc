@@ -492,8 +492,8 @@ class StatementRunner {
     for (const auto& [name, value] : cm.options.values.items()) {
       if (!tuning && IsHparam(value)) {
         return sql::SyntaxError(cm.options.offsets.at(name),
-                                fmt::format("{} = {}(...) searches values, which needs hyperparameter "
-                                            "tuning: add num_trials = 10 (or another count) to OPTIONS",
+                                fmt::format("{}: {} needs hyperparameter tuning; add num_trials = 10 (or "
+                                            "another count) to OPTIONS",
                                             name, value.contains("hparam_range") ? "HPARAM_RANGE"
                                                                                  : "HPARAM_CANDIDATES"));
       }
