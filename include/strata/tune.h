@@ -18,12 +18,11 @@
 // the SQL OPTIONS take can be searched.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -53,8 +52,8 @@ enum class ParamKind { kFloat, kInt, kCategorical };
 struct SearchParam {
   std::string name;  // lower-case option name
   ParamKind kind = ParamKind::kFloat;
-  double lo = 0, hi = 1;          // numeric: the searched range (inclusive)
-  Scale scale = Scale::kLinear;   // kLog: sampled uniformly in log space
+  double lo = 0, hi = 1;                   // numeric: the searched range (inclusive)
+  Scale scale = Scale::kLinear;            // kLog: sampled uniformly in log space
   std::vector<nlohmann::json> candidates;  // kCategorical: the values, in the given order
 
   // The option value at unit coordinate u in [0, 1].
@@ -132,7 +131,7 @@ class SuccessiveHalving {
   int eta_;
   std::vector<int64_t> resources_;
   std::vector<std::vector<std::pair<double, int>>> results_;  // per rung: (score, id)
-  std::vector<std::vector<int>> promoted_;                     // per rung: ids promoted out
+  std::vector<std::vector<int>> promoted_;                    // per rung: ids promoted out
 };
 
 // ---- Objectives ------------------------------------------------------------------------
@@ -157,11 +156,11 @@ std::string_view TuneAlgorithmName(TuneAlgorithm algorithm);
 
 struct TuneSpec {
   nlohmann::json options = nlohmann::json::object();  // flat OPTIONS, HPARAM values included
-  std::string source;        // for lineage: the table or query trained on
-  int num_trials = 10;       // NUM_TRIALS, 1..100
-  int max_parallel_trials = 1;  // MAX_PARALLEL_TRIALS, 1..5
+  std::string source;                                 // for lineage: the table or query trained on
+  int num_trials = 10;                                // NUM_TRIALS, 1..100
+  int max_parallel_trials = 1;                        // MAX_PARALLEL_TRIALS, 1..5
   TuneAlgorithm algorithm = TuneAlgorithm::kTpeAsha;
-  std::string objective;     // HPARAM_TUNING_OBJECTIVES' first; "" for the default
+  std::string objective;           // HPARAM_TUNING_OBJECTIVES' first; "" for the default
   double time_budget_seconds = 0;  // > 0: no trial starts after this (Strata extension)
   // What every trial's TrainSpec takes besides OPTIONS (SQL's TRANSFORM, chosen features).
   nlohmann::json transform;
@@ -180,19 +179,19 @@ bool WantsTuning(const nlohmann::json& options);
 nlohmann::json WithoutHparams(const nlohmann::json& options);
 
 enum class TrialStatus { kSucceeded, kFailed, kStopped };  // kStopped: halted by ASHA
-std::string_view TrialStatusName(TrialStatus status);     // "SUCCEEDED", ...
+std::string_view TrialStatusName(TrialStatus status);      // "SUCCEEDED", ...
 
 struct TrialResult {
-  int trial_id = 0;                   // 1, 2, ... in the order trials were proposed
-  nlohmann::json hyperparameters;     // the searched values
-  nlohmann::json options;             // the full flat OPTIONS it trained with
+  int trial_id = 0;                // 1, 2, ... in the order trials were proposed
+  nlohmann::json hyperparameters;  // the searched values
+  nlohmann::json options;          // the full flat OPTIONS it trained with
   TrialStatus status = TrialStatus::kSucceeded;
   std::string error_message;
-  double objective = 0;               // the objective on evaluation data (NaN if failed)
-  nlohmann::json eval_metrics;        // the bundle's metrics on evaluation data
+  double objective = 0;         // the objective on evaluation data (NaN if failed)
+  nlohmann::json eval_metrics;  // the bundle's metrics on evaluation data
   std::optional<double> training_loss, eval_loss;  // last iteration's
-  int64_t resource = 0;               // ASHA: rounds (or trees) of its last rung; 0: none
-  double seconds = 0;                 // training time, all rungs
+  int64_t resource = 0;  // ASHA: rounds (or trees) of its last rung; 0: none
+  double seconds = 0;    // training time, all rungs
   bool is_optimal = false;
   std::shared_ptr<const ModelBundle> bundle;  // null if failed
 };
@@ -200,13 +199,13 @@ struct TrialResult {
 struct TuneResult {
   Objective objective;
   TuneAlgorithm algorithm = TuneAlgorithm::kTpeAsha;
-  std::vector<TrialResult> trials;   // by trial_id
-  size_t optimal_index = 0;          // into trials
+  std::vector<TrialResult> trials;  // by trial_id
+  size_t optimal_index = 0;         // into trials
   // The optimal trial's bundle with its metrics replaced by those on the test part
   // (ML.EVALUATE of a tuned model), or on the evaluation part when there is no test part.
   ModelBundle model;
-  nlohmann::json test_metrics;       // null when the split leaves no test part
-  bool cancelled = false;            // stopped by cancel or the time budget
+  nlohmann::json test_metrics;  // null when the split leaves no test part
+  bool cancelled = false;       // stopped by cancel or the time budget
   int64_t test_rows = 0;
 };
 

@@ -51,7 +51,8 @@ Status AddSearch(const std::string& item, nlohmann::json* options) {
   }
   const std::string name = item.substr(0, eq);
   std::string kind = item.substr(eq + 1, open - eq - 1);
-  std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(kind.begin(), kind.end(), kind.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   std::vector<std::string> parts;
   std::string inner = item.substr(open + 1, item.size() - open - 2);
   for (size_t start = 0; start <= inner.size();) {
@@ -84,8 +85,8 @@ Result<double> ParseBudget(const std::string& text) {
   std::string unit = end ? std::string(end) : "";
   double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
   if (end == text.c_str() || scale < 0 || !(v > 0) || !std::isfinite(v)) {
-    return InvalidArgument(fmt::format("--budget '{}': expected a duration such as 90s, 5m or 1h",
-                                       text));
+    return InvalidArgument(
+        fmt::format("--budget '{}': expected a duration such as 90s, 5m or 1h", text));
   }
   return v * scale;
 }
@@ -119,7 +120,8 @@ Table Leaderboard(const TuneResult& result) {
   for (const TrialResult& t : result.trials) order.push_back(&t);
   const bool max = result.objective.maximize;
   std::stable_sort(order.begin(), order.end(), [max](const TrialResult* a, const TrialResult* b) {
-    const bool aok = a->status == TrialStatus::kSucceeded, bok = b->status == TrialStatus::kSucceeded;
+    const bool aok = a->status == TrialStatus::kSucceeded,
+               bok = b->status == TrialStatus::kSucceeded;
     if (aok != bok) return aok;
     return aok && (max ? a->objective > b->objective : a->objective < b->objective);
   });
@@ -135,10 +137,11 @@ Table Leaderboard(const TuneResult& result) {
       hp += fmt::format("{}{}={}", hp.empty() ? "" : " ", k,
                         v.is_number_float() ? fmt::format("{:.4g}", v.get<double>()) : v.dump());
     }
-    table.AddRow({std::to_string(t->trial_id),
-                  t->status == TrialStatus::kSucceeded ? fmt::format("{:.6g}", t->objective) : "",
-                  t->status == TrialStatus::kSucceeded ? "SUCCEEDED" : "FAILED: " + t->error_message,
-                  fmt::format("{:.2f}", t->seconds), hp, t->is_optimal ? "*" : ""});
+    table.AddRow(
+        {std::to_string(t->trial_id),
+         t->status == TrialStatus::kSucceeded ? fmt::format("{:.6g}", t->objective) : "",
+         t->status == TrialStatus::kSucceeded ? "SUCCEEDED" : "FAILED: " + t->error_message,
+         fmt::format("{:.2f}", t->seconds), hp, t->is_optimal ? "*" : ""});
   }
   return table.Build();
 }
@@ -177,14 +180,15 @@ Status RunTune(const TuneArgs& args, const GlobalOptions& global) {
   if (global.format == OutputFormat::kJson) {
     nlohmann::json trials = nlohmann::json::array();
     for (const TrialResult& t : result->trials) {
-      trials.push_back({{"trial_id", t.trial_id},
-                        {"hyperparameters", t.hyperparameters},
-                        {"status", std::string(TrialStatusName(t.status))},
-                        {"error_message", t.error_message},
-                        {"objective", t.status == TrialStatus::kSucceeded ? nlohmann::json(t.objective)
-                                                                            : nlohmann::json()},
-                        {"seconds", t.seconds},
-                        {"is_optimal", t.is_optimal}});
+      trials.push_back(
+          {{"trial_id", t.trial_id},
+           {"hyperparameters", t.hyperparameters},
+           {"status", std::string(TrialStatusName(t.status))},
+           {"error_message", t.error_message},
+           {"objective",
+            t.status == TrialStatus::kSucceeded ? nlohmann::json(t.objective) : nlohmann::json()},
+           {"seconds", t.seconds},
+           {"is_optimal", t.is_optimal}});
     }
     nlohmann::json out = {{"model", name},
                           {"version", version},
@@ -206,11 +210,12 @@ Status RunTune(const TuneArgs& args, const GlobalOptions& global) {
       result->model.model_type, name, version, result->trials.size(),
       TuneAlgorithmName(result->algorithm), result->cancelled ? ", stopped early" : "",
       best.trial_id, result->objective.name, best.objective);
-  std::cout << "Evaluation of the optimal trial (" << result->model.metrics.value("evaluated_on", "")
-            << ", " << WithThousands(result->test_rows) << " rows):\n";
+  std::cout << "Evaluation of the optimal trial ("
+            << result->model.metrics.value("evaluated_on", "") << ", "
+            << WithThousands(result->test_rows) << " rows):\n";
   PrintMetrics(result->model.metrics, global.format, std::cout);
-  std::cout << fmt::format("Next: strata evaluate {0} | strata sql \"SELECT * FROM ML.TRIAL_INFO(MODEL {0})\"\n",
-                           name);
+  std::cout << fmt::format(
+      "Next: strata evaluate {0} | strata sql \"SELECT * FROM ML.TRIAL_INFO(MODEL {0})\"\n", name);
   return Status::Ok();
 }
 
@@ -242,12 +247,14 @@ void AddTuneCommand(CLI::App& app, CommandContext& ctx) {
                   "(repeatable); none: the model type's default space");
   cmd->add_option("-o,--option", a->options, "A fixed BigQuery ML option, NAME=VALUE (repeatable)");
   cmd->add_option("--budget", a->budget, "Start no trial after this long, e.g. 90s, 5m, 1h");
-  cmd->add_option("--seed", a->seed, "Random seed (default 42): the same seed gives the same trials");
+  cmd->add_option("--seed", a->seed,
+                  "Random seed (default 42): the same seed gives the same trials");
   cmd->add_option("--threads", a->threads, "Cores for all trials together (default: all)");
   cmd->add_flag("--replace", a->replace, "Replace the model and its versions");
   cmd->footer(
       "Examples:\n"
-      "  strata tune churn --target churn --model boosted_tree_classifier --trials 20 --parallel 2\n"
+      "  strata tune churn --target churn --model boosted_tree_classifier --trials 20 --parallel "
+      "2\n"
       "  strata tune churn -t churn -m logistic_reg --trials 10 --search 'l2_reg=range(0,10)' \\\n"
       "      --search 'auto_class_weights=candidates(true,false)' --objective pr_auc\n"
       "  strata tune --file houses.csv -t price -m boosted_tree_regressor --trials 30 --budget 5m\n"

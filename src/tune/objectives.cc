@@ -20,16 +20,19 @@ const std::vector<Objective>& ObjectivesFor(Task task) {
       {"MEDIAN_ABSOLUTE_ERROR", "median_absolute_error", false},
       {"ROOT_MEAN_SQUARED_ERROR", "root_mean_squared_error", false}};
   static const std::vector<Objective> kClassification = {
-      {"ROC_AUC", "roc_auc", true},       {"PRECISION", "precision", true},
-      {"RECALL", "recall", true},         {"ACCURACY", "accuracy", true},
-      {"F1_SCORE", "f1_score", true},     {"LOG_LOSS", "log_loss", false},
-      {"PR_AUC", "pr_auc", true},         {"BALANCED_ACCURACY", "balanced_accuracy", true}};
+      {"ROC_AUC", "roc_auc", true},   {"PRECISION", "precision", true},
+      {"RECALL", "recall", true},     {"ACCURACY", "accuracy", true},
+      {"F1_SCORE", "f1_score", true}, {"LOG_LOSS", "log_loss", false},
+      {"PR_AUC", "pr_auc", true},     {"BALANCED_ACCURACY", "balanced_accuracy", true}};
   static const std::vector<Objective> kClustering = {
       {"DAVIES_BOULDIN_INDEX", "davies_bouldin_index", false}};
   switch (task) {
-    case Task::kRegression: return kRegression;
-    case Task::kClassification: return kClassification;
-    default: return kClustering;
+    case Task::kRegression:
+      return kRegression;
+    case Task::kClassification:
+      return kClassification;
+    default:
+      return kClustering;
   }
 }
 
@@ -44,9 +47,9 @@ Result<Objective> FindObjective(Task task, std::string_view name) {
     if (o.name == upper) return o;
     names.push_back(o.name);
   }
-  return InvalidArgument(fmt::format(
-      "hparam_tuning_objectives: '{}' is not an objective for {} models (valid: {}).{}", name,
-      TaskName(task), fmt::join(names, ", "), DidYouMean(upper, names)));
+  return InvalidArgument(
+      fmt::format("hparam_tuning_objectives: '{}' is not an objective for {} models (valid: {}).{}",
+                  name, TaskName(task), fmt::join(names, ", "), DidYouMean(upper, names)));
 }
 
 }  // namespace strata

@@ -39,7 +39,8 @@ void KeepInside(const OptionSpec& spec, double* lo, double* hi) {
 Status CheckValue(const OptionSpec& spec, const nlohmann::json& value, std::string_view what) {
   auto checked = ValidateOptions({spec}, nlohmann::json{{spec.name, value}});
   if (!checked.ok()) {
-    return InvalidArgument(fmt::format("{} for {}: {}", what, spec.name, checked.status().message()));
+    return InvalidArgument(
+        fmt::format("{} for {}: {}", what, spec.name, checked.status().message()));
   }
   return Status::Ok();
 }
@@ -52,9 +53,10 @@ Result<SearchParam> RangeParam(const OptionSpec& spec, const nlohmann::json& ran
         spec.name, spec.RangeText()));
   }
   if (!range.is_array() || range.size() != 2 || !range[0].is_number() || !range[1].is_number()) {
-    return InvalidArgument(fmt::format("HPARAM_RANGE for {} takes two numbers (min, max), e.g. "
-                                       "{} = HPARAM_RANGE(0, 10)",
-                                       spec.name, spec.name));
+    return InvalidArgument(
+        fmt::format("HPARAM_RANGE for {} takes two numbers (min, max), e.g. "
+                    "{} = HPARAM_RANGE(0, 10)",
+                    spec.name, spec.name));
   }
   SearchParam p;
   p.name = spec.name;
@@ -62,9 +64,10 @@ Result<SearchParam> RangeParam(const OptionSpec& spec, const nlohmann::json& ran
   p.lo = range[0].get<double>();
   p.hi = range[1].get<double>();
   if (!(p.lo < p.hi)) {
-    return InvalidArgument(fmt::format("HPARAM_RANGE for {}: the minimum ({}) must be below the "
-                                       "maximum ({})",
-                                       spec.name, p.lo, p.hi));
+    return InvalidArgument(
+        fmt::format("HPARAM_RANGE for {}: the minimum ({}) must be below the "
+                    "maximum ({})",
+                    spec.name, p.lo, p.hi));
   }
   KeepInside(spec, &p.lo, &p.hi);
   if (p.kind == ParamKind::kInt) {
@@ -80,9 +83,10 @@ Result<SearchParam> RangeParam(const OptionSpec& spec, const nlohmann::json& ran
 
 Result<SearchParam> CandidateParam(const OptionSpec& spec, const nlohmann::json& values) {
   if (!values.is_array() || values.empty()) {
-    return InvalidArgument(fmt::format("HPARAM_CANDIDATES for {} takes a non-empty list, e.g. "
-                                       "{} = HPARAM_CANDIDATES([...])",
-                                       spec.name, spec.name));
+    return InvalidArgument(
+        fmt::format("HPARAM_CANDIDATES for {} takes a non-empty list, e.g. "
+                    "{} = HPARAM_CANDIDATES([...])",
+                    spec.name, spec.name));
   }
   SearchParam p;
   p.name = spec.name;
@@ -164,8 +168,8 @@ std::vector<std::string> DefaultTunedOptions(const ModelType& type) {
   // matter most when the user marks none (a handful keeps 10-20 trials meaningful).
   if (type.name == "LINEAR_REG" || type.name == "LOGISTIC_REG") return {"l1_reg", "l2_reg"};
   if (type.name == "BOOSTED_TREE_CLASSIFIER" || type.name == "BOOSTED_TREE_REGRESSOR") {
-    return {"learn_rate", "max_tree_depth", "l2_reg", "subsample", "colsample_bytree",
-            "min_tree_child_weight"};
+    return {"learn_rate", "max_tree_depth",   "l2_reg",
+            "subsample",  "colsample_bytree", "min_tree_child_weight"};
   }
   if (type.name == "RANDOM_FOREST_CLASSIFIER" || type.name == "RANDOM_FOREST_REGRESSOR") {
     return {"max_tree_depth", "subsample", "colsample_bynode", "min_tree_child_weight"};
@@ -198,14 +202,20 @@ Result<SearchSpace> BuildSearchSpace(const ModelType& type, const nlohmann::json
       return InvalidArgument(fmt::format("cannot tune '{}': {} has no such option.{}", name,
                                          type.name, DidYouMean(name, names)));
     }
-    static const std::vector<std::string> kNotSearchable = {
-        "model_type", "input_label_cols", "data_split_method", "data_split_col",
-        "data_split_eval_fraction", "data_split_test_fraction", "instance_weight_col", "seed",
-        "positive_class"};
+    static const std::vector<std::string> kNotSearchable = {"model_type",
+                                                            "input_label_cols",
+                                                            "data_split_method",
+                                                            "data_split_col",
+                                                            "data_split_eval_fraction",
+                                                            "data_split_test_fraction",
+                                                            "instance_weight_col",
+                                                            "seed",
+                                                            "positive_class"};
     if (std::find(kNotSearchable.begin(), kNotSearchable.end(), name) != kNotSearchable.end()) {
-      return InvalidArgument(fmt::format("cannot tune '{}': it describes the data or the split, "
-                                         "not a hyperparameter; give one value",
-                                         name));
+      return InvalidArgument(
+          fmt::format("cannot tune '{}': it describes the data or the split, "
+                      "not a hyperparameter; give one value",
+                      name));
     }
     if (value.contains("hparam_range")) {
       STRATA_ASSIGN_OR_RETURN(SearchParam p, RangeParam(*spec, value["hparam_range"]));
@@ -220,16 +230,16 @@ Result<SearchSpace> BuildSearchSpace(const ModelType& type, const nlohmann::json
       if (space.fixed.contains(name)) continue;  // the user fixed it: keep it fixed
       const OptionSpec* spec = FindSpec(specs, name);
       if (spec == nullptr || !spec->tuning_range) continue;
-      STRATA_ASSIGN_OR_RETURN(
-          SearchParam p, RangeParam(*spec, {spec->tuning_range->first, spec->tuning_range->second}));
+      STRATA_ASSIGN_OR_RETURN(SearchParam p, RangeParam(*spec, {spec->tuning_range->first,
+                                                                spec->tuning_range->second}));
       space.params.push_back(std::move(p));
     }
   }
   if (space.params.empty()) {
-    return InvalidArgument(fmt::format(
-        "nothing to tune for {}: mark options with HPARAM_RANGE(min, max) or "
-        "HPARAM_CANDIDATES([...]) (CLI: --search 'name=range(min,max)')",
-        type.name));
+    return InvalidArgument(
+        fmt::format("nothing to tune for {}: mark options with HPARAM_RANGE(min, max) or "
+                    "HPARAM_CANDIDATES([...]) (CLI: --search 'name=range(min,max)')",
+                    type.name));
   }
   // Sorted by name, so the same options give the same space whatever order they came in.
   std::sort(space.params.begin(), space.params.end(),

@@ -49,8 +49,8 @@ Result<int> SaveTunedModel(Workspace& workspace, std::string_view name, const Tu
     STRATA_RETURN_IF_ERROR(insert.BindText(4, t.hyperparameters.dump()));
     STRATA_RETURN_IF_ERROR(insert.BindText(5, result.objective.name));
     STRATA_RETURN_IF_ERROR(BindOptionalDouble(insert, 6, t.objective));
-    STRATA_RETURN_IF_ERROR(insert.BindText(
-        7, t.eval_metrics.is_null() ? "{}" : t.eval_metrics.dump()));
+    STRATA_RETURN_IF_ERROR(
+        insert.BindText(7, t.eval_metrics.is_null() ? "{}" : t.eval_metrics.dump()));
     if (t.is_optimal && !result.test_metrics.is_null()) {
       nlohmann::json test = result.test_metrics;
       test.erase("summary");
@@ -111,9 +111,10 @@ Result<std::vector<TrialResult>> LoadTrials(Workspace& workspace, std::string_vi
     trials.push_back(std::move(t));
   }
   if (trials.empty()) {
-    return NotFound(fmt::format("model '{}' version {} was not trained with hyperparameter "
-                                "tuning, so it has no trials (train it with num_trials)",
-                                name, *version));
+    return NotFound(
+        fmt::format("model '{}' version {} was not trained with hyperparameter "
+                    "tuning, so it has no trials (train it with num_trials)",
+                    name, *version));
   }
   return trials;
 }

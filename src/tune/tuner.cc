@@ -35,12 +35,12 @@ std::vector<OptionSpec> BuildTuneOptionSpecs() {
           .Min(1)
           .Max(100),
       OptionSpec::Int("max_parallel_trials", 1, "Trials run at the same time").Min(1).Max(5),
-      OptionSpec::Enum("hparam_tuning_algorithm",
-                       {"VIZIER_DEFAULT", "RANDOM_SEARCH", "GRID_SEARCH", "TPE", "TPE_ASHA",
-                        "RANDOM", "GRID"},
-                       "VIZIER_DEFAULT",
-                       "How trials are proposed: VIZIER_DEFAULT (TPE with successive halving), "
-                       "RANDOM_SEARCH (quasi-random), GRID_SEARCH"),
+      OptionSpec::Enum(
+          "hparam_tuning_algorithm",
+          {"VIZIER_DEFAULT", "RANDOM_SEARCH", "GRID_SEARCH", "TPE", "TPE_ASHA", "RANDOM", "GRID"},
+          "VIZIER_DEFAULT",
+          "How trials are proposed: VIZIER_DEFAULT (TPE with successive halving), "
+          "RANDOM_SEARCH (quasi-random), GRID_SEARCH"),
       OptionSpec::StringList("hparam_tuning_objectives",
                              "The metric to optimise on evaluation data, e.g. ['roc_auc']"),
       OptionSpec::Float("tuning_time_budget_seconds", 0.0,
@@ -158,10 +158,14 @@ Result<TuneAlgorithm> ParseTuneAlgorithm(std::string_view name) {
 
 std::string_view TuneAlgorithmName(TuneAlgorithm algorithm) {
   switch (algorithm) {
-    case TuneAlgorithm::kTpeAsha: return "TPE_ASHA";
-    case TuneAlgorithm::kTpe: return "TPE";
-    case TuneAlgorithm::kRandom: return "RANDOM_SEARCH";
-    case TuneAlgorithm::kGrid: return "GRID_SEARCH";
+    case TuneAlgorithm::kTpeAsha:
+      return "TPE_ASHA";
+    case TuneAlgorithm::kTpe:
+      return "TPE";
+    case TuneAlgorithm::kRandom:
+      return "RANDOM_SEARCH";
+    case TuneAlgorithm::kGrid:
+      return "GRID_SEARCH";
   }
   return "?";
 }
@@ -186,12 +190,14 @@ Result<TuneSpec> TuneSpecFromOptions(const nlohmann::json& options) {
   }
   spec.num_trials = static_cast<int>(v.GetInt("num_trials"));
   spec.max_parallel_trials = static_cast<int>(v.GetInt("max_parallel_trials"));
-  STRATA_ASSIGN_OR_RETURN(spec.algorithm, ParseTuneAlgorithm(v.GetString("hparam_tuning_algorithm")));
+  STRATA_ASSIGN_OR_RETURN(spec.algorithm,
+                          ParseTuneAlgorithm(v.GetString("hparam_tuning_algorithm")));
   std::vector<std::string> objectives = v.GetStringList("hparam_tuning_objectives");
   if (objectives.size() > 1) {
-    return InvalidArgument(fmt::format("hparam_tuning_objectives: Strata optimises one objective, "
-                                       "got {}; give one, e.g. ['{}']",
-                                       objectives.size(), objectives[0]));
+    return InvalidArgument(
+        fmt::format("hparam_tuning_objectives: Strata optimises one objective, "
+                    "got {}; give one, e.g. ['{}']",
+                    objectives.size(), objectives[0]));
   }
   if (!objectives.empty()) spec.objective = objectives[0];
   spec.time_budget_seconds = v.GetDouble("tuning_time_budget_seconds");
@@ -247,17 +253,19 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
   const bool boosted = type->name.rfind("BOOSTED_TREE", 0) == 0;
   const bool forest = type->name.rfind("RANDOM_FOREST", 0) == 0;
   const std::string resource_option = boosted ? "max_iterations" : "num_parallel_tree";
-  const bool searched = std::any_of(space.params.begin(), space.params.end(),
-                                    [&](const SearchParam& p) { return p.name == resource_option; });
+  const bool searched =
+      std::any_of(space.params.begin(), space.params.end(),
+                  [&](const SearchParam& p) { return p.name == resource_option; });
   std::optional<SuccessiveHalving> asha;
   if (spec.algorithm == TuneAlgorithm::kTpeAsha && (boosted || forest) && !searched) {
     STRATA_ASSIGN_OR_RETURN(OptionValues defaults,
                             ValidateOptions(type->options, nlohmann::json::object()));
-    int64_t max_resource = space.fixed.contains(resource_option) &&
-                                   space.fixed[resource_option].is_number()
-                               ? space.fixed[resource_option].get<int64_t>()
-                               : defaults.GetInt(resource_option);
-    const int64_t min_resource = std::max<int64_t>(forest ? 2 : 1, max_resource / kMinResourceDivisor);
+    int64_t max_resource =
+        space.fixed.contains(resource_option) && space.fixed[resource_option].is_number()
+            ? space.fixed[resource_option].get<int64_t>()
+            : defaults.GetInt(resource_option);
+    const int64_t min_resource =
+        std::max<int64_t>(forest ? 2 : 1, max_resource / kMinResourceDivisor);
     asha.emplace(max_resource, kEta, min_resource);
     if (asha->rungs() < 2) asha.reset();
   }
@@ -265,8 +273,12 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
   std::unique_ptr<Sampler> sampler;
   const uint64_t seed = base.seed;
   switch (spec.algorithm) {
-    case TuneAlgorithm::kGrid: sampler = MakeGridSampler(space, seed); break;
-    case TuneAlgorithm::kRandom: sampler = MakeQuasiRandomSampler(space, seed); break;
+    case TuneAlgorithm::kGrid:
+      sampler = MakeGridSampler(space, seed);
+      break;
+    case TuneAlgorithm::kRandom:
+      sampler = MakeQuasiRandomSampler(space, seed);
+      break;
     default:
       sampler = MakeTpeSampler(space, seed, std::clamp(spec.num_trials / 4, 3, 10));
       break;
@@ -299,64 +311,38 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
     int rung;
   };
   int done = 0;
-  while (!stop_requested()) {
-    // Observations: each succeeded trial's latest score, in trial order.
-    std::vector<Observation> history;
-    for (size_t i = 0; i < result.trials.size(); ++i) {
-      const TrialResult& t = result.trials[i];
-      if (t.status != TrialStatus::kSucceeded) continue;
-      history.push_back({points[i], objective.maximize ? t.objective : -t.objective});
-    }
-    std::vector<Job> jobs;
-    while (static_cast<int>(jobs.size()) < parallel) {
-      if (asha) {
-        if (auto promotion = asha->NextPromotion()) {
-          jobs.push_back({static_cast<size_t>(promotion->first - 1), promotion->second});
-          continue;
-        }
-      }
-      if (static_cast<int>(result.trials.size()) >= spec.num_trials) break;
-      std::optional<std::vector<double>> point = sampler->Suggest(history);
-      if (!point) break;  // a grid smaller than num_trials is done
-      TrialResult t;
-      t.trial_id = static_cast<int>(result.trials.size()) + 1;
-      t.hyperparameters = space.HyperparametersAt(*point);
-      t.objective = std::nan("");
-      result.trials.push_back(std::move(t));
-      points.push_back(*point);
-      jobs.push_back({result.trials.size() - 1, 0});
-    }
-    if (jobs.empty()) break;
-
+  // Runs a batch of jobs at once and records them in job order.
+  auto run_batch = [&](const std::vector<Job>& jobs) {
     std::vector<Outcome> outcomes(jobs.size());
     std::vector<nlohmann::json> job_options(jobs.size());
     for (size_t j = 0; j < jobs.size(); ++j) {
       job_options[j] = space.OptionsAt(points[jobs[j].trial]);
       if (asha) job_options[j][resource_option] = asha->Resource(jobs[j].rung);
     }
-    ParallelFor(static_cast<int64_t>(jobs.size()), static_cast<int>(jobs.size()),
-                [&](int64_t begin, int64_t end, int) {
-                  for (int64_t j = begin; j < end; ++j) {
-                    auto t0 = std::chrono::steady_clock::now();
-                    Outcome& out = outcomes[static_cast<size_t>(j)];
-                    auto trial_spec = TrainSpecFromOptions(job_options[static_cast<size_t>(j)]);
-                    if (!trial_spec.ok()) {
-                      out.bundle = trial_spec.status();
-                      continue;
-                    }
-                    trial_spec->split = holdout.trial_split;
-                    trial_spec->source = spec.source;
-                    trial_spec->transform = spec.transform;
-                    trial_spec->features = spec.features;
-                    TrainOptions train;
-                    train.threads = threads_per_trial;
-                    train.cancel = options.cancel;
-                    train.data_fingerprint = options.data_fingerprint;
-                    out.bundle = Train(*trial_spec, holdout.rest, train);
-                    out.seconds =
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                  }
-                });
+    ParallelFor(
+        static_cast<int64_t>(jobs.size()), static_cast<int>(jobs.size()),
+        [&](int64_t begin, int64_t end, int) {
+          for (int64_t j = begin; j < end; ++j) {
+            auto t0 = std::chrono::steady_clock::now();
+            Outcome& out = outcomes[static_cast<size_t>(j)];
+            auto trial_spec = TrainSpecFromOptions(job_options[static_cast<size_t>(j)]);
+            if (!trial_spec.ok()) {
+              out.bundle = trial_spec.status();
+              continue;
+            }
+            trial_spec->split = holdout.trial_split;
+            trial_spec->source = spec.source;
+            trial_spec->transform = spec.transform;
+            trial_spec->features = spec.features;
+            TrainOptions train;
+            train.threads = threads_per_trial;
+            train.cancel = options.cancel;
+            train.data_fingerprint = options.data_fingerprint;
+            out.bundle = Train(*trial_spec, holdout.rest, train);
+            out.seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          }
+        });
 
     for (size_t j = 0; j < jobs.size(); ++j) {
       TrialResult& t = result.trials[jobs[j].trial];
@@ -364,7 +350,8 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
       t.seconds += out.seconds;
       const bool promotion = jobs[j].rung > 0;
       if (!out.bundle.ok()) {
-        if (out.bundle.status().code() == StatusCode::kCancelled && promotion) continue;  // keep rung k
+        if (out.bundle.status().code() == StatusCode::kCancelled && promotion)
+          continue;  // keep rung k
         t.status = TrialStatus::kFailed;
         t.error_message = out.bundle.status().message();
         t.objective = std::nan("");
@@ -373,9 +360,10 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
         const nlohmann::json& m = out.bundle->metrics;
         if (!m.contains(objective.metric) || !m[objective.metric].is_number()) {
           t.status = TrialStatus::kFailed;
-          t.error_message = fmt::format("the objective {} could not be computed on the "
-                                        "evaluation data",
-                                        objective.name);
+          t.error_message = fmt::format(
+              "the objective {} could not be computed on the "
+              "evaluation data",
+              objective.name);
           t.bundle.reset();
         } else {
           t.status = TrialStatus::kSucceeded;
@@ -405,9 +393,51 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
         options.progress(p);
       }
     }
-  }
-  result.cancelled = stop_requested();
+  };
+  while (true) {
+    if (stop_requested()) {
+      result.cancelled = true;
+      break;
+    }
+    // Observations: each succeeded trial's latest score, in trial order.
+    std::vector<Observation> history;
+    for (size_t i = 0; i < result.trials.size(); ++i) {
+      const TrialResult& t = result.trials[i];
+      if (t.status != TrialStatus::kSucceeded) continue;
+      history.push_back({points[i], objective.maximize ? t.objective : -t.objective});
+    }
+    std::vector<Job> jobs;
+    while (static_cast<int>(jobs.size()) < parallel) {
+      if (asha) {
+        if (auto promotion = asha->NextPromotion()) {
+          jobs.push_back({static_cast<size_t>(promotion->first - 1), promotion->second});
+          continue;
+        }
+      }
+      if (static_cast<int>(result.trials.size()) >= spec.num_trials) break;
+      std::optional<std::vector<double>> point = sampler->Suggest(history);
+      if (!point) break;  // a grid smaller than num_trials is done
+      TrialResult t;
+      t.trial_id = static_cast<int>(result.trials.size()) + 1;
+      t.hyperparameters = space.HyperparametersAt(*point);
+      t.objective = std::nan("");
+      result.trials.push_back(std::move(t));
+      points.push_back(*point);
+      jobs.push_back({result.trials.size() - 1, 0});
+    }
+    if (jobs.empty()) break;
 
+    run_batch(jobs);
+  }
+
+  // ASHA with few trials may never reach the top rung: the best trial then trains once
+  // more with the full resource, so the model is not cut short of the rounds asked for.
+  if (asha && !result.cancelled) {
+    std::optional<size_t> leader = best_index();
+    if (leader && result.trials[*leader].resource < asha->Resource(asha->rungs() - 1)) {
+      run_batch({Job{*leader, asha->rungs() - 1}});
+    }
+  }
   std::optional<size_t> best = best_index();
   if (!best) {
     if (result.cancelled && options.cancel != nullptr && options.cancel->load()) {
