@@ -62,14 +62,8 @@ Result<TrainSpec> BuildSpec(const TrainArgs& a) {
     }
     return spec;
   }
-  STRATA_ASSIGN_OR_RETURN(nlohmann::json options, ParseNameValues(a.options, "--option"));
-  if (a.model_type.empty() && !options.contains("model_type")) {
-    return InvalidArgument(
-        "choose a model type with --model TYPE (e.g. BOOSTED_TREE_CLASSIFIER); `strata choose "
-        "TABLE --target COL` recommends one");
-  }
-  if (!a.model_type.empty()) options["model_type"] = a.model_type;
-  if (!a.target.empty()) options["input_label_cols"] = {a.target};
+  STRATA_ASSIGN_OR_RETURN(nlohmann::json options,
+                          BaseModelOptions(a.options, a.model_type, a.target));
   if (a.auto_class_weights) options["auto_class_weights"] = true;
   if (!a.class_weights.empty()) {
     STRATA_ASSIGN_OR_RETURN(options["class_weights"], ParseNameValues(a.class_weights, "--class-weight"));
@@ -129,9 +123,7 @@ Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
   const bool from_file = !spec.source_file.empty();
   // Training from a file needs a workspace for the model only: create it if need be.
   STRATA_ASSIGN_OR_RETURN(auto ws, OpenWorkspace(global, /*create=*/from_file));
-  const std::string data_name =
-      from_file ? std::filesystem::path(spec.source_file).stem().string() : spec.source;
-  std::string name = args.name.empty() ? data_name + "_model" : args.name;
+  std::string name = args.name.empty() ? DefaultModelName(spec.source, spec.source_file) : args.name;
   ModelStore store(*ws);
   if (store.Has(name) && !args.replace) {
     // A retrained model becomes the next version; say so rather than surprise.
@@ -200,16 +192,7 @@ void AddTrainCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "train",
       "Step 4: train a model on a workspace table or a data file and store it as a new version");
-  cmd->add_option("table", a->table, "Training table in the workspace");
-  cmd->add_option("--file", a->file,
-                  "Train straight from a CSV/TSV/JSON Lines file instead of a table (read as "
-                  "`strata collect` reads it; the model records the file's fingerprint)");
-  cmd->add_option("-t,--target", a->target, "The label column to predict (input_label_cols)");
-  cmd->add_option("-m,--model", a->model_type,
-                  "Model type: LINEAR_REG, LOGISTIC_REG, BOOSTED_TREE_CLASSIFIER, "
-                  "BOOSTED_TREE_REGRESSOR, RANDOM_FOREST_CLASSIFIER, RANDOM_FOREST_REGRESSOR, "
-                  "KMEANS");
-  cmd->add_option("-n,--name", a->name, "Model name (default: TABLE_model)");
+  AddModelDataOptions(*cmd, a->table, a->file, a->target, a->model_type, a->name, "Train");
   cmd->add_option("-o,--option", a->options,
                   "A BigQuery ML option, NAME=VALUE (repeatable), e.g. -o max_iterations=50 "
                   "-o l2_reg=0.1; see docs/models.md");

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -92,14 +91,8 @@ Result<double> ParseBudget(const std::string& text) {
 }
 
 Result<TuneSpec> BuildTuneSpec(const TuneArgs& a) {
-  STRATA_ASSIGN_OR_RETURN(nlohmann::json options, ParseNameValues(a.options, "--option"));
-  if (a.model_type.empty() && !options.contains("model_type")) {
-    return InvalidArgument(
-        "choose a model type with --model TYPE (e.g. BOOSTED_TREE_CLASSIFIER); `strata choose "
-        "TABLE --target COL` recommends one");
-  }
-  if (!a.model_type.empty()) options["model_type"] = a.model_type;
-  if (!a.target.empty()) options["input_label_cols"] = {a.target};
+  STRATA_ASSIGN_OR_RETURN(nlohmann::json options,
+                          BaseModelOptions(a.options, a.model_type, a.target));
   options["num_trials"] = a.trials;
   options["max_parallel_trials"] = a.parallel;
   if (!a.algorithm.empty()) options["hparam_tuning_algorithm"] = a.algorithm;
@@ -155,9 +148,7 @@ Status RunTune(const TuneArgs& args, const GlobalOptions& global) {
   STRATA_ASSIGN_OR_RETURN(TuneSpec spec, BuildTuneSpec(args));
   const bool from_file = !args.file.empty();
   STRATA_ASSIGN_OR_RETURN(auto ws, OpenWorkspace(global, /*create=*/from_file));
-  const std::string data_name =
-      from_file ? std::filesystem::path(args.file).stem().string() : args.table;
-  const std::string name = args.name.empty() ? data_name + "_model" : args.name;
+  const std::string name = args.name.empty() ? DefaultModelName(args.table, args.file) : args.name;
   STRATA_ASSIGN_OR_RETURN(TrainingInput input,
                           ReadTrainingInput(*ws, args.table, args.file, args.threads));
 
@@ -227,12 +218,7 @@ void AddTuneCommand(CLI::App& app, CommandContext& ctx) {
       "tune",
       "Step 6: tune hyperparameters (trials in parallel, TPE with successive halving) and store "
       "the best trial as a new model version");
-  cmd->add_option("table", a->table, "Training table in the workspace");
-  cmd->add_option("--file", a->file, "Tune straight from a CSV/TSV/JSON Lines file");
-  cmd->add_option("-t,--target", a->target, "The label column to predict (input_label_cols)");
-  cmd->add_option("-m,--model,--model-type", a->model_type,
-                  "Model type, e.g. BOOSTED_TREE_CLASSIFIER, LOGISTIC_REG, LINEAR_REG, KMEANS");
-  cmd->add_option("-n,--name", a->name, "Model name (default: TABLE_model)");
+  AddModelDataOptions(*cmd, a->table, a->file, a->target, a->model_type, a->name, "Tune");
   cmd->add_option("--trials", a->trials, "Number of trials, 1..100 (num_trials; default 10)");
   cmd->add_option("--parallel", a->parallel,
                   "Trials at once, 1..5 (max_parallel_trials); the cores are shared among them");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/output.h"
@@ -21,6 +22,38 @@ Result<Table> ReadInput(Workspace& workspace, const InputArgs& args, bool requir
   if (!args.file.empty()) return ReadDataFile(args.file);
   if (required) return InvalidArgument("give the input rows with --table TABLE or --file FILE");
   return Table();
+}
+
+void AddModelDataOptions(CLI::App& command, std::string& table, std::string& file,
+                         std::string& target, std::string& model_type, std::string& name,
+                         const std::string& verb) {
+  command.add_option("table", table, "Training table in the workspace");
+  command.add_option("--file", file,
+                     verb + " straight from a CSV/TSV/JSON Lines file instead of a table (read as "
+                     "`strata collect` reads it; the model records the file's fingerprint)");
+  command.add_option("-t,--target", target, "The label column to predict (input_label_cols)");
+  command.add_option("-m,--model,--model-type", model_type,
+                     "Model type: LINEAR_REG, LOGISTIC_REG, BOOSTED_TREE_CLASSIFIER, "
+                     "BOOSTED_TREE_REGRESSOR, RANDOM_FOREST_CLASSIFIER, RANDOM_FOREST_REGRESSOR, "
+                     "KMEANS");
+  command.add_option("-n,--name", name, "Model name (default: TABLE_model)");
+}
+
+Result<nlohmann::json> BaseModelOptions(const std::vector<std::string>& options,
+                                        const std::string& model_type, const std::string& target) {
+  STRATA_ASSIGN_OR_RETURN(nlohmann::json out, ParseNameValues(options, "--option"));
+  if (model_type.empty() && !out.contains("model_type")) {
+    return InvalidArgument(
+        "choose a model type with --model TYPE (e.g. BOOSTED_TREE_CLASSIFIER); `strata choose "
+        "TABLE --target COL` recommends one");
+  }
+  if (!model_type.empty()) out["model_type"] = model_type;
+  if (!target.empty()) out["input_label_cols"] = {target};
+  return out;
+}
+
+std::string DefaultModelName(const std::string& table, const std::string& file) {
+  return (file.empty() ? table : std::filesystem::path(file).stem().string()) + "_model";
 }
 
 Result<TrainingInput> ReadTrainingInput(Workspace& workspace, const std::string& table,

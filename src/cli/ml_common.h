@@ -35,6 +35,20 @@ Result<nlohmann::json> ParseNameValues(const std::vector<std::string>& items,
 // One such value: JSON when it parses, else the text ('quoted' or bare) as a string.
 nlohmann::json ParseValueText(std::string text);
 
+// The options train and tune share: TABLE, --file, --target, --model (--model-type), --name.
+// `verb` words the --file help ("Train", "Tune").
+void AddModelDataOptions(CLI::App& command, std::string& table, std::string& file,
+                         std::string& target, std::string& model_type, std::string& name,
+                         const std::string& verb);
+
+// The flat OPTIONS train and tune start from: the --option values, then --model and
+// --target. InvalidArgument (pointing to `strata choose`) when no model type is given.
+Result<nlohmann::json> BaseModelOptions(const std::vector<std::string>& options,
+                                        const std::string& model_type, const std::string& target);
+
+// The model name when --name is not given: TABLE_model, or the file's stem + "_model".
+std::string DefaultModelName(const std::string& table, const std::string& file);
+
 // Training rows from a workspace table or a data file, with the fingerprint the model's
 // lineage records (train and tune read their data the same way).
 struct TrainingInput {
