@@ -7,6 +7,7 @@
 
 #include "strata/csv.h"
 #include "strata/predictor.h"
+#include "support/churn_data.h"
 #include "support/test_support.h"
 
 namespace strata {
@@ -14,14 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const Table& Churn() {
-  static const Table* t = [] {
-    auto r = ReadCsv(testing::SourcePath("examples/data/churn.csv"));
-    EXPECT_OK(r);
-    return new Table(std::move(*r));
-  }();
-  return *t;
-}
+const Table& Churn() { return testing::ChurnTable(); }
 
 TrainSpec Spec(std::string model_type, nlohmann::json options = nlohmann::json::object()) {
   options["model_type"] = std::move(model_type);

@@ -11,6 +11,7 @@
 #include "strata/trainer.h"
 #include "strata/tune.h"
 #include "strata/workspace.h"
+#include "support/churn_data.h"
 #include "support/test_support.h"
 
 namespace strata {
@@ -18,14 +19,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const Table& Churn() {
-  static const Table* t = [] {
-    auto r = ReadCsv(testing::SourcePath("examples/data/churn.csv"));
-    EXPECT_OK(r);
-    return new Table(std::move(*r));
-  }();
-  return *t;
-}
+const Table& Churn() { return testing::ChurnTable(); }
 
 TuneSpec Spec(nlohmann::json options) {
   options["input_label_cols"] = {"churn"};
