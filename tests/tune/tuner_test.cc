@@ -76,6 +76,13 @@ TEST(TunerTest, TunedBoostedTreeIsAtLeastAsGoodAsTheDefaultOptions) {
   auto result = Tune(Spec(tuned), Churn(), Threads(2));
   ASSERT_OK(result);
   EXPECT_TRUE(result->model.lineage["tuning"]["successive_halving"].get<bool>());
+  // Successive halving over max_iterations = 10: rungs of 3 and 10 rounds; trials stopped at
+  // 3 rounds, and the optimal one trained with all 10.
+  int stopped = 0;
+  for (const TrialResult& t : result->trials) stopped += t.resource == 3;
+  EXPECT_GT(stopped, 0);
+  EXPECT_EQ(result->trials[result->optimal_index].resource, 10);
+  EXPECT_EQ(result->trials[result->optimal_index].hyperparameters["max_iterations"], 10);
   EXPECT_GE(result->trials[result->optimal_index].objective,
             default_trial->trials[0].objective);
 }
