@@ -34,6 +34,7 @@ void AddDoctorCommand(CLI::App& app, CommandContext& ctx);
 void AddQuickstartCommand(CLI::App& app, CommandContext& ctx);
 void AddChooseCommand(CLI::App& app, CommandContext& ctx);
 void AddTrainCommand(CLI::App& app, CommandContext& ctx);
+void AddTuneCommand(CLI::App& app, CommandContext& ctx);
 void AddEvaluateCommand(CLI::App& app, CommandContext& ctx);
 void AddPredictCommands(CLI::App& app, CommandContext& ctx);  // predict, explain
 void AddModelsCommand(CLI::App& app, CommandContext& ctx);

@@ -6,7 +6,7 @@
 
 #include <atomic>
 #include <cmath>
-#include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -34,9 +34,6 @@ struct AutoMlArgs {
   int threads = 0;
 };
 
-std::atomic<bool> g_cancel{false};
-void OnInterrupt(int) { g_cancel.store(true); }
-
 std::string Score(const LeaderboardEntry& e) {
   if (e.status != "ok") return "-";
   return e.score_std > 0 ? fmt::format("{:.4f} ± {:.4f}", e.score, e.score_std) : fmt::format("{:.4f}", e.score);
@@ -57,8 +54,11 @@ Status RunAutoMlCommand(const AutoMlArgs& args, const GlobalOptions& global) {
   if (args.target.empty()) return InvalidArgument("give the label column to predict with --target COL");
   STRATA_ASSIGN_OR_RETURN(double budget, ParseDuration(args.budget, "--budget"));
   STRATA_ASSIGN_OR_RETURN(auto ws, OpenWorkspace(global, /*create=*/!args.file.empty()));
-  STRATA_ASSIGN_OR_RETURN(TrainingData input, ReadTrainingData(*ws, args.table, args.file, args.threads));
-  const std::string name = args.name.empty() ? input.name + "_automl" : args.name;
+  STRATA_ASSIGN_OR_RETURN(TrainingInput input, ReadTrainingInput(*ws, args.table, args.file, args.threads));
+  const std::string name =
+      args.name.empty()
+          ? (args.file.empty() ? args.table : std::filesystem::path(args.file).stem().string()) + "_automl"
+          : args.name;
 
   AutoMlSpec spec;
   spec.source = args.table;
@@ -73,7 +73,8 @@ Status RunAutoMlCommand(const AutoMlArgs& args, const GlobalOptions& global) {
 
   AutoMlOptions options;
   options.threads = args.threads;
-  options.cancel = &g_cancel;
+  CancelOnInterrupt interrupt;
+  options.cancel = interrupt.flag();
   if (!global.quiet) {
     std::cerr << fmt::format("AutoML: predicting '{}' from {} rows, budget {:.0f} s; Ctrl-C stops and keeps the "
                              "best so far\n",
@@ -84,9 +85,7 @@ Status RunAutoMlCommand(const AutoMlArgs& args, const GlobalOptions& global) {
                                Score(*e.last), e.last->fit_seconds, e.best->score, e.best->name);
     };
   }
-  auto previous = std::signal(SIGINT, OnInterrupt);
   auto result = RunAutoMl(spec, input.data, options);
-  std::signal(SIGINT, previous);
   if (!result.ok()) return result.status();
   result->bundle.lineage["data_fingerprint"] = input.fingerprint;
   ModelStore store(*ws);

@@ -46,9 +46,6 @@ struct TrainArgs {
   int threads = 0;
 };
 
-std::atomic<bool> g_cancel{false};
-void OnInterrupt(int) { g_cancel.store(true); }
-
 Result<TrainSpec> BuildSpec(const TrainArgs& a) {
   if (!a.spec_file.empty()) {
     std::ifstream in(a.spec_file);
@@ -65,14 +62,8 @@ Result<TrainSpec> BuildSpec(const TrainArgs& a) {
     }
     return spec;
   }
-  STRATA_ASSIGN_OR_RETURN(nlohmann::json options, ParseNameValues(a.options, "--option"));
-  if (a.model_type.empty() && !options.contains("model_type")) {
-    return InvalidArgument(
-        "choose a model type with --model TYPE (e.g. BOOSTED_TREE_CLASSIFIER); `strata choose "
-        "TABLE --target COL` recommends one");
-  }
-  if (!a.model_type.empty()) options["model_type"] = a.model_type;
-  if (!a.target.empty()) options["input_label_cols"] = {a.target};
+  STRATA_ASSIGN_OR_RETURN(nlohmann::json options,
+                          BaseModelOptions(a.options, a.model_type, a.target));
   if (a.auto_class_weights) options["auto_class_weights"] = true;
   if (!a.class_weights.empty()) {
     STRATA_ASSIGN_OR_RETURN(options["class_weights"], ParseNameValues(a.class_weights, "--class-weight"));
@@ -121,13 +112,18 @@ void PrintImportance(const ModelBundle& bundle) {
 
 Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
   STRATA_ASSIGN_OR_RETURN(TrainSpec spec, BuildSpec(args));
-  STRATA_RETURN_IF_ERROR(CheckTrainingSource(spec.source, spec.source_file));
+  if (!spec.source.empty() && !spec.source_file.empty()) {
+    return InvalidArgument("give the training data once: a workspace TABLE or --file FILE, not both");
+  }
+  if (spec.source.empty() && spec.source_file.empty()) {
+    return InvalidArgument(
+        "give the training data: strata train TABLE ... (a workspace table) or strata train "
+        "--file FILE ... (a CSV/TSV/JSON Lines file)");
+  }
   const bool from_file = !spec.source_file.empty();
   // Training from a file needs a workspace for the model only: create it if need be.
   STRATA_ASSIGN_OR_RETURN(auto ws, OpenWorkspace(global, /*create=*/from_file));
-  STRATA_ASSIGN_OR_RETURN(TrainingData input,
-                          ReadTrainingData(*ws, spec.source, spec.source_file, args.threads));
-  std::string name = args.name.empty() ? input.name + "_model" : args.name;
+  std::string name = args.name.empty() ? DefaultModelName(spec.source, spec.source_file) : args.name;
   ModelStore store(*ws);
   if (store.Has(name) && !args.replace) {
     // A retrained model becomes the next version; say so rather than surprise.
@@ -135,16 +131,20 @@ Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
       std::cerr << fmt::format("note: model '{}' exists; this training adds a new version\n", name);
     }
   }
+  STRATA_ASSIGN_OR_RETURN(TrainingInput input,
+                          ReadTrainingInput(*ws, spec.source, spec.source_file, args.threads));
 
   ProgressBar bar(!global.quiet && StderrIsTty());
   TrainOptions options;
   options.progress = bar.Callback("iterations");
   options.threads = args.threads;
   options.data_fingerprint = input.fingerprint;
-  options.cancel = &g_cancel;
-  auto previous = std::signal(SIGINT, OnInterrupt);
-  auto bundle = Train(spec, std::move(input.data), options);
-  std::signal(SIGINT, previous);
+  Result<ModelBundle> bundle = Internal("not trained");
+  {
+    CancelOnInterrupt interrupt;
+    options.cancel = interrupt.flag();
+    bundle = Train(spec, std::move(input.data), options);
+  }
   bar.Finish();
   if (!bundle.ok()) return bundle.status();
   STRATA_ASSIGN_OR_RETURN(int version, store.Save(name, *bundle, args.replace));
@@ -192,16 +192,7 @@ void AddTrainCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "train",
       "Step 4: train a model on a workspace table or a data file and store it as a new version");
-  cmd->add_option("table", a->table, "Training table in the workspace");
-  cmd->add_option("--file", a->file,
-                  "Train straight from a CSV/TSV/JSON Lines file instead of a table (read as "
-                  "`strata collect` reads it; the model records the file's fingerprint)");
-  cmd->add_option("-t,--target", a->target, "The label column to predict (input_label_cols)");
-  cmd->add_option("-m,--model", a->model_type,
-                  "Model type: LINEAR_REG, LOGISTIC_REG, BOOSTED_TREE_CLASSIFIER, "
-                  "BOOSTED_TREE_REGRESSOR, RANDOM_FOREST_CLASSIFIER, RANDOM_FOREST_REGRESSOR, "
-                  "KMEANS");
-  cmd->add_option("-n,--name", a->name, "Model name (default: TABLE_model)");
+  AddModelDataOptions(*cmd, a->table, a->file, a->target, a->model_type, a->name, "Train");
   cmd->add_option("-o,--option", a->options,
                   "A BigQuery ML option, NAME=VALUE (repeatable), e.g. -o max_iterations=50 "
                   "-o l2_reg=0.1; see docs/models.md");

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   strata::cli::AddChooseCommand(app, ctx);
   strata::cli::AddTrainCommand(app, ctx);
   strata::cli::AddEvaluateCommand(app, ctx);
+  strata::cli::AddTuneCommand(app, ctx);
   strata::cli::AddPredictCommands(app, ctx);
   strata::cli::AddAutoMlCommand(app, ctx);
   strata::cli::AddModelsCommand(app, ctx);

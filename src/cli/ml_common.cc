@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdlib>
+
 #include <filesystem>
 #include <iostream>
 
@@ -25,6 +27,38 @@ Result<Table> ReadInput(Workspace& workspace, const InputArgs& args, bool requir
   return Table();
 }
 
+void AddModelDataOptions(CLI::App& command, std::string& table, std::string& file,
+                         std::string& target, std::string& model_type, std::string& name,
+                         const std::string& verb) {
+  command.add_option("table", table, "Training table in the workspace");
+  command.add_option("--file", file,
+                     verb + " straight from a CSV/TSV/JSON Lines file instead of a table (read as "
+                     "`strata collect` reads it; the model records the file's fingerprint)");
+  command.add_option("-t,--target", target, "The label column to predict (input_label_cols)");
+  command.add_option("-m,--model,--model-type", model_type,
+                     "Model type: LINEAR_REG, LOGISTIC_REG, BOOSTED_TREE_CLASSIFIER, "
+                     "BOOSTED_TREE_REGRESSOR, RANDOM_FOREST_CLASSIFIER, RANDOM_FOREST_REGRESSOR, "
+                     "KMEANS");
+  command.add_option("-n,--name", name, "Model name (default: TABLE_model)");
+}
+
+Result<nlohmann::json> BaseModelOptions(const std::vector<std::string>& options,
+                                        const std::string& model_type, const std::string& target) {
+  STRATA_ASSIGN_OR_RETURN(nlohmann::json out, ParseNameValues(options, "--option"));
+  if (model_type.empty() && !out.contains("model_type")) {
+    return InvalidArgument(
+        "choose a model type with --model TYPE (e.g. BOOSTED_TREE_CLASSIFIER); `strata choose "
+        "TABLE --target COL` recommends one");
+  }
+  if (!model_type.empty()) out["model_type"] = model_type;
+  if (!target.empty()) out["input_label_cols"] = {target};
+  return out;
+}
+
+std::string DefaultModelName(const std::string& table, const std::string& file) {
+  return (file.empty() ? table : std::filesystem::path(file).stem().string()) + "_model";
+}
+
 Status CheckTrainingSource(const std::string& table, const std::string& file) {
   if (!table.empty() && !file.empty()) {
     return InvalidArgument("give the training data once: a workspace TABLE or --file FILE, not both");
@@ -36,51 +70,44 @@ Status CheckTrainingSource(const std::string& table, const std::string& file) {
   return Status::Ok();
 }
 
-Result<TrainingData> ReadTrainingData(Workspace& workspace, const std::string& table,
-                                      const std::string& file, int threads) {
-  STRATA_RETURN_IF_ERROR(CheckTrainingSource(table, file));
-  TrainingData out;
-  if (!file.empty()) {
-    DataFileOptions read;
-    if (threads > 0) read.csv.threads = threads;
-    STRATA_ASSIGN_OR_RETURN(out.data, ReadDataFile(file, read));
-    STRATA_ASSIGN_OR_RETURN(out.fingerprint, FileFingerprint(file));
-    out.name = std::filesystem::path(file).stem().string();
-  } else {
-    STRATA_ASSIGN_OR_RETURN(out.data, workspace.ReadTable(table));
-    STRATA_ASSIGN_OR_RETURN(TableInfo info, workspace.DescribeTable(table));
-    out.fingerprint = info.fingerprint;
-    out.name = table;
-  }
-  return out;
-}
-
 Result<double> ParseDuration(const std::string& text, const std::string& option_name) {
-  static const std::pair<char, double> kUnits[] = {{'s', 1}, {'m', 60}, {'h', 3600}};
-  std::string number = text;
-  double unit = 1;
-  if (!number.empty()) {
-    for (const auto& [suffix, seconds] : kUnits) {
-      if (number.back() == suffix) {
-        unit = seconds;
-        number.pop_back();
-        break;
-      }
-    }
-  }
-  size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(number, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (number.empty() || used != number.size() || !(value > 0) || !std::isfinite(value)) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  const std::string unit = end != nullptr ? std::string(end) : "";
+  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
+  if (end == text.c_str() || scale < 0 || !(value > 0) || !std::isfinite(value)) {
     return InvalidArgument(fmt::format("{} '{}': expected a positive duration such as 90s, 5m or 1h",
                                        option_name, text));
   }
-  return value * unit;
+  return value * scale;
 }
+
+Result<TrainingInput> ReadTrainingInput(Workspace& workspace, const std::string& table,
+                                        const std::string& file, int threads) {
+  TrainingInput input;
+  if (!file.empty()) {
+    DataFileOptions read;
+    if (threads > 0) read.csv.threads = threads;
+    STRATA_ASSIGN_OR_RETURN(input.data, ReadDataFile(file, read));
+    STRATA_ASSIGN_OR_RETURN(input.fingerprint, FileFingerprint(file));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(input.data, workspace.ReadTable(table));
+    STRATA_ASSIGN_OR_RETURN(TableInfo info, workspace.DescribeTable(table));
+    input.fingerprint = info.fingerprint;
+  }
+  return input;
+}
+
+namespace {
+std::atomic<bool> g_interrupted{false};
+void OnInterrupt(int) { g_interrupted.store(true); }
+}  // namespace
+
+CancelOnInterrupt::CancelOnInterrupt() : previous_(std::signal(SIGINT, OnInterrupt)) {
+  g_interrupted.store(false);
+}
+CancelOnInterrupt::~CancelOnInterrupt() { std::signal(SIGINT, previous_); }
+const std::atomic<bool>* CancelOnInterrupt::flag() const { return &g_interrupted; }
 
 Result<nlohmann::json> ParseNameValues(const std::vector<std::string>& items,
                                        const std::string& option_name) {
@@ -91,19 +118,19 @@ Result<nlohmann::json> ParseNameValues(const std::vector<std::string>& items,
       return InvalidArgument(fmt::format("{} '{}': expected NAME=VALUE, e.g. {} l2_reg=0.5",
                                          option_name, item, option_name));
     }
-    std::string name = item.substr(0, eq);
-    std::string text = item.substr(eq + 1);
-    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded()) {
-      // Single-quoted SQL-style strings and bare words are strings.
-      if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
-        text = text.substr(1, text.size() - 2);
-      }
-      value = text;
-    }
-    out[name] = value;
+    out[item.substr(0, eq)] = ParseValueText(item.substr(eq + 1));
   }
   return out;
+}
+
+nlohmann::json ParseValueText(std::string text) {
+  nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_discarded()) return value;
+  // Single-quoted SQL-style strings and bare words are strings.
+  if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
+    text = text.substr(1, text.size() - 2);
+  }
+  return text;
 }
 
 void PrintMetrics(const nlohmann::json& metrics, OutputFormat format, std::ostream& out) {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,25 +28,56 @@ void AddInputOptions(CLI::App& command, InputArgs& args, const std::string& what
 // Reads the input (NotFound naming the table or file); `required` false allows neither.
 Result<Table> ReadInput(Workspace& workspace, const InputArgs& args, bool required);
 
-// Training data from a workspace table or a data file (exactly one), with the fingerprint
-// that goes into the model's lineage and the name models default to ("churn" for
-// churn.csv). Used by train, tune and automl.
-struct TrainingData {
-  Table data;
-  std::string fingerprint;
-  std::string name;
-};
-Status CheckTrainingSource(const std::string& table, const std::string& file);  // exactly one
-Result<TrainingData> ReadTrainingData(Workspace& workspace, const std::string& table,
-                                      const std::string& file, int threads);
-
-// Parses a duration such as "90", "90s", "5m", "1.5h" into seconds (> 0).
-Result<double> ParseDuration(const std::string& text, const std::string& option_name);
-
 // Parses repeatable "name=value" options: the value as JSON when it parses (numbers, true,
 // [..], {..}), else as a string. "--option l2_reg=0.5 --option optimizer=adam".
 Result<nlohmann::json> ParseNameValues(const std::vector<std::string>& items,
                                        const std::string& option_name);
+// One such value: JSON when it parses, else the text ('quoted' or bare) as a string.
+nlohmann::json ParseValueText(std::string text);
+
+// The options train and tune share: TABLE, --file, --target, --model (--model-type), --name.
+// `verb` words the --file help ("Train", "Tune").
+void AddModelDataOptions(CLI::App& command, std::string& table, std::string& file,
+                         std::string& target, std::string& model_type, std::string& name,
+                         const std::string& verb);
+
+// The flat OPTIONS train and tune start from: the --option values, then --model and
+// --target. InvalidArgument (pointing to `strata choose`) when no model type is given.
+Result<nlohmann::json> BaseModelOptions(const std::vector<std::string>& options,
+                                        const std::string& model_type, const std::string& target);
+
+// The model name when --name is not given: TABLE_model, or the file's stem + "_model".
+std::string DefaultModelName(const std::string& table, const std::string& file);
+
+// Exactly one of a workspace TABLE and --file FILE (InvalidArgument otherwise).
+Status CheckTrainingSource(const std::string& table, const std::string& file);
+
+// Parses a duration such as "90", "90s", "5m", "1.5h" into seconds (> 0); errors name
+// `option_name`.
+Result<double> ParseDuration(const std::string& text, const std::string& option_name);
+
+// Training rows from a workspace table or a data file, with the fingerprint the model's
+// lineage records (train and tune read their data the same way).
+struct TrainingInput {
+  Table data;
+  std::string fingerprint;
+};
+Result<TrainingInput> ReadTrainingInput(Workspace& workspace, const std::string& table,
+                                        const std::string& file, int threads);
+
+// While alive, Ctrl-C (SIGINT) sets flag() instead of killing the process, so a long
+// training or tuning stops cleanly (tuning keeps its best trial). Restores the handler.
+class CancelOnInterrupt {
+ public:
+  CancelOnInterrupt();
+  ~CancelOnInterrupt();
+  CancelOnInterrupt(const CancelOnInterrupt&) = delete;
+  CancelOnInterrupt& operator=(const CancelOnInterrupt&) = delete;
+  const std::atomic<bool>* flag() const;
+
+ private:
+  void (*previous_)(int);
+};
 
 // Prints a flat metrics object as a two-column table (metric, value) or JSON/CSV.
 void PrintMetrics(const nlohmann::json& metrics, OutputFormat format, std::ostream& out);

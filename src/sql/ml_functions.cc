@@ -12,6 +12,7 @@
 #include "strata/predictor.h"
 #include "strata/suggest.h"
 #include "strata/trainer.h"
+#include "strata/tune.h"
 #include "workspace/table_reader.h"
 
 namespace strata::sql {
@@ -23,9 +24,9 @@ constexpr int64_t kPredictBatchRows = 8192;
 const std::vector<std::string> kFunctions = {
     "PREDICT",       "EVALUATE",     "CONFUSION_MATRIX", "ROC_CURVE",      "FEATURE_IMPORTANCE",
     "TRAINING_INFO", "FEATURE_INFO", "WEIGHTS",          "EXPLAIN_PREDICT", "GLOBAL_EXPLAIN",
-    "CENTROIDS"};
+    "CENTROIDS",     "TRIAL_INFO"};
 // BigQuery ML functions Strata does not offer yet: named, so the error says so.
-const std::vector<std::string> kLater = {"TRIAL_INFO", "ADVANCED_WEIGHTS", "RECOMMEND", "FORECAST",
+const std::vector<std::string> kLater = {"ADVANCED_WEIGHTS", "RECOMMEND", "FORECAST",
                                          "DETECT_ANOMALIES", "GENERATE_TEXT"};
 
 // A function whose rows are computed up front (they are few).
@@ -459,21 +460,77 @@ Result<Table> CentroidRows(const ModelBundle& bundle, bool standardize) {
                   rows);
 }
 
+// ML.TRIAL_INFO: one row per trial with BigQuery ML's columns; STRUCTs are JSON text.
+Result<Table> TrialInfoRows(Workspace& ws, const std::string& model) {
+  ModelStore store(ws);
+  if (!store.Has(model)) return store.Load(model).status();  // NotFound with a suggestion
+  STRATA_ASSIGN_OR_RETURN(std::vector<TrialResult> trials, LoadTrials(ws, model));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const TrialResult& t : trials) {
+    nlohmann::json metrics = nlohmann::json::object();
+    // The objective's metric first as BigQuery ML shows it; then the others Strata computed.
+    for (const char* key : {"roc_auc", "log_loss", "accuracy", "precision", "recall", "f1_score",
+                            "pr_auc", "balanced_accuracy", "r2_score", "explained_variance",
+                            "mean_absolute_error", "mean_squared_error", "mean_squared_log_error",
+                            "median_absolute_error", "davies_bouldin_index"}) {
+      if (t.eval_metrics.is_object() && t.eval_metrics.contains(key)) metrics[key] = t.eval_metrics[key];
+    }
+    rows.push_back({{"trial_id", t.trial_id},
+                    {"hyperparameters", t.hyperparameters.dump()},
+                    {"hparam_tuning_evaluation_metrics", metrics.dump()},
+                    {"training_loss", t.training_loss ? nlohmann::json(*t.training_loss) : nlohmann::json()},
+                    {"eval_loss", t.eval_loss ? nlohmann::json(*t.eval_loss) : nlohmann::json()},
+                    {"status", std::string(TrialStatusName(t.status))},
+                    {"error_message", t.error_message.empty() ? nlohmann::json() : nlohmann::json(t.error_message)},
+                    {"is_optimal", t.is_optimal}});
+  }
+  return JsonRows({{"trial_id", DataType::kInt64},
+                   {"hyperparameters", DataType::kString},
+                   {"hparam_tuning_evaluation_metrics", DataType::kString},
+                   {"training_loss", DataType::kFloat64},
+                   {"eval_loss", DataType::kFloat64},
+                   {"status", DataType::kString},
+                   {"error_message", DataType::kString},
+                   {"is_optimal", DataType::kBool}},
+                  rows);
+}
+
 }  // namespace
 
 const std::vector<std::string>& MlFunctionNames() { return kFunctions; }
 
-Result<std::unique_ptr<MlFunction>> StartMlFunction(Workspace& ws, const MlCall& call,
+Result<std::unique_ptr<MlFunction>> StartMlFunction(Workspace& ws, const MlCall& given,
                                                     const std::string& input_sql) {
-  const std::string& f = call.function;
+  const std::string& f = given.function;
   if (std::find(kFunctions.begin(), kFunctions.end(), f) == kFunctions.end()) {
     if (std::find(kLater.begin(), kLater.end(), f) != kLater.end()) {
       return Unimplemented(fmt::format("ML.{} is not supported by Strata's SQL yet", f));
     }
-    return SyntaxError(call.begin, fmt::format("unknown function ML.{}.{}", f, DidYouMean(f, kFunctions)));
+    return SyntaxError(given.begin, fmt::format("unknown function ML.{}.{}", f, DidYouMean(f, kFunctions)));
+  }
+  if (f == "TRIAL_INFO") {
+    if (given.has_input) return SyntaxError(given.input_offset, "ML.TRIAL_INFO takes only MODEL name");
+    STRATA_RETURN_IF_ERROR(CheckSettings(given, {}));
+    STRATA_ASSIGN_OR_RETURN(Table rows, TrialInfoRows(ws, given.model));
+    return std::unique_ptr<MlFunction>(std::make_unique<StaticFunction>(std::move(rows)));
+  }
+  // STRUCT(3 AS trial_id): a tuned model's trial instead of its optimal one (every function).
+  MlCall call = given;
+  std::optional<int> trial_id;
+  if (auto it = call.settings.find("trial_id"); it != call.settings.end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 1) {
+      return SyntaxError(call.begin, "trial_id must be an integer >= 1 (see ML.TRIAL_INFO)");
+    }
+    trial_id = static_cast<int>(std::min<int64_t>(it->get<int64_t>(), 1 << 30));
+    call.settings.erase(it);
   }
   ModelStore store(ws);
-  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, store.Load(call.model));
+  ModelBundle bundle;
+  if (trial_id) {
+    STRATA_ASSIGN_OR_RETURN(bundle, LoadTrialBundle(ws, call.model, *trial_id));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(bundle, store.Load(call.model));
+  }
   const bool takes_input = f == "PREDICT" || f == "EVALUATE" || f == "CONFUSION_MATRIX" ||
                            f == "ROC_CURVE" || f == "EXPLAIN_PREDICT";
   if (call.has_input && !takes_input) {

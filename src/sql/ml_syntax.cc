@@ -160,10 +160,32 @@ class Parser {
       }
       return fields;
     }
-    if (v.IsKeyword("HPARAM_RANGE") || v.IsKeyword("HPARAM_CANDIDATES")) {
-      return SyntaxError(v.offset, fmt::format("{} needs hyperparameter tuning (NUM_TRIALS), which "
-                                               "Strata's SQL does not support yet; give one value",
-                                               AsciiUpper(v.text)));
+    if (compound && v.IsKeyword("HPARAM_RANGE") && Peek(1).Is("(")) {
+      // HPARAM_RANGE(min, max): {"hparam_range": [min, max]} (strata/tune.h).
+      i_ += 2;
+      nlohmann::json bounds = nlohmann::json::array();
+      for (int k = 0; k < 2; ++k) {
+        const Token& at = Peek();
+        STRATA_ASSIGN_OR_RETURN(nlohmann::json bound, Value(false));
+        if (!bound.is_number()) {
+          return SyntaxError(at.offset, "HPARAM_RANGE takes two numbers: HPARAM_RANGE(min, max)");
+        }
+        bounds.push_back(std::move(bound));
+        STRATA_RETURN_IF_ERROR(ExpectPunct(k == 0 ? "," : ")", k == 0 ? "between HPARAM_RANGE's min and max"
+                                                                        : "to close HPARAM_RANGE("));
+      }
+      return nlohmann::json{{"hparam_range", std::move(bounds)}};
+    }
+    if (compound && v.IsKeyword("HPARAM_CANDIDATES") && Peek(1).Is("(")) {
+      // HPARAM_CANDIDATES([a, b, ...]): {"hparam_candidates": [a, b, ...]}.
+      i_ += 2;
+      const Token& at = Peek();
+      STRATA_ASSIGN_OR_RETURN(nlohmann::json values, Value(true));
+      if (!values.is_array() || values.empty()) {
+        return SyntaxError(at.offset, "HPARAM_CANDIDATES takes a non-empty list: HPARAM_CANDIDATES([4, 6, 8])");
+      }
+      STRATA_RETURN_IF_ERROR(ExpectPunct(")", "to close HPARAM_CANDIDATES("));
+      return nlohmann::json{{"hparam_candidates", std::move(values)}};
     }
     return SyntaxError(v.offset, fmt::format("expected a value (a 'string', a number, TRUE, FALSE, "
                                              "NULL{}), found {}",

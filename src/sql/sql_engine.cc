@@ -30,6 +30,7 @@
 #include "strata/model_store.h"
 #include "strata/suggest.h"
 #include "strata/trainer.h"
+#include "strata/tune.h"
 #include "workspace/fingerprint.h"
 #include "workspace/sqlite_db.h"
 #include "workspace/table_reader.h"
@@ -488,7 +489,24 @@ class StatementRunner {
     }
     if (cm.query_offset == 0) return ImportModel(cm);
     if (IsAutoMl(cm)) return CreateAutoMlModel(text, cm);
-    auto spec = TrainSpecFromOptions(cm.options.values);
+    // NUM_TRIALS turns CREATE MODEL into hyperparameter tuning; HPARAM_* needs it.
+    const bool tuning = WantsTuning(cm.options.values);
+    for (const auto& [name, value] : cm.options.values.items()) {
+      if (!tuning && IsHparam(value)) {
+        return sql::SyntaxError(cm.options.offsets.at(name),
+                                fmt::format("{}: {} needs hyperparameter tuning; add num_trials = 10 (or "
+                                            "another count) to OPTIONS",
+                                            name, value.contains("hparam_range") ? "HPARAM_RANGE"
+                                                                                 : "HPARAM_CANDIDATES"));
+      }
+    }
+    TuneSpec tune;
+    if (tuning) {
+      auto parsed = TuneSpecFromOptions(cm.options.values);
+      if (!parsed.ok()) return At(cm.options.OffsetFor(parsed.status().message()), parsed.status());
+      tune = std::move(*parsed);
+    }
+    auto spec = TrainSpecFromOptions(tuning ? WithoutHparams(tune.options) : cm.options.values);
     if (!spec.ok()) {
       return Status(spec.status().code(), fmt::format("@{}: {}", cm.options.OffsetFor(spec.status().message()),
                                                       spec.status().message()));
@@ -512,15 +530,9 @@ class StatementRunner {
     train.cancel = options_.cancel;
     train.data_fingerprint = Fingerprint(*data);
     const int64_t rows = data->num_rows();
+    if (tuning) return TuneModel(cm, *spec, std::move(tune), *data, train);
     auto bundle = Train(*spec, std::move(*data), train);
-    if (!bundle.ok()) {
-      // Option and label problems belong to OPTIONS; the rest to the query.
-      size_t at = bundle.status().code() == StatusCode::kInvalidArgument && cm.options.present
-                      ? cm.options.OffsetFor(bundle.status().message())
-                      : cm.query_offset;
-      if (bundle.status().message().rfind("TRANSFORM", 0) == 0) at = TransformOffset(cm, bundle.status().message());
-      return At(at, bundle.status());
-    }
+    if (!bundle.ok()) return TrainingError(cm, bundle.status());
     STRATA_ASSIGN_OR_RETURN(int version, store.Save(cm.name, *bundle, /*replace=*/cm.or_replace));
     result.message = fmt::format("Created model {} ({}, version {}) on {} rows in {:.2f} s", cm.name,
                                  bundle->model_type, version, rows,
@@ -557,12 +569,7 @@ class StatementRunner {
       };
     }
     auto run = RunAutoMl(*spec, read.rows, automl);
-    if (!run.ok()) {
-      size_t at = run.status().code() == StatusCode::kInvalidArgument && cm.options.present
-                      ? cm.options.OffsetFor(run.status().message())
-                      : cm.query_offset;
-      return At(at, run.status());
-    }
+    if (!run.ok()) return TrainingError(cm, run.status());
     run->bundle.lineage["data_fingerprint"] = Fingerprint(read.rows);
     ModelStore store(impl_.workspace);
     STRATA_ASSIGN_OR_RETURN(int version, store.Save(cm.name, run->bundle, /*replace=*/cm.or_replace));
@@ -575,6 +582,46 @@ class StatementRunner {
                                  run->metric, run->ensemble_score, finished,
                                  run->cancelled ? " (stopped early)" : "");
     return result;
+  }
+
+  // A training or tuning error, positioned: option and label problems belong to OPTIONS,
+  // TRANSFORM problems to their item, the rest to the query.
+  static Status TrainingError(const sql::CreateModel& cm, const Status& status) {
+    size_t at = status.code() == StatusCode::kInvalidArgument && cm.options.present
+                    ? cm.options.OffsetFor(status.message())
+                    : cm.query_offset;
+    if (status.message().rfind("TRANSFORM", 0) == 0) at = TransformOffset(cm, status.message());
+    return At(at, status);
+  }
+
+  // CREATE MODEL ... OPTIONS(num_trials = N, ...): tunes through the one tuner and stores the
+  // optimal trial as the model version, with every trial (ML.TRIAL_INFO).
+  Result<SqlResult> TuneModel(const sql::CreateModel& cm, const TrainSpec& spec, TuneSpec tune,
+                              const Table& data, const TrainOptions& train) {
+    tune.source = spec.source;
+    tune.transform = spec.transform;
+    TuneOptions options;
+    options.threads = train.threads;
+    options.cancel = train.cancel;
+    options.data_fingerprint = train.data_fingerprint;
+    if (train.progress) {
+      options.progress = [&train](const TuneProgress& p) {
+        train.progress(Progress{"trials", p.done, p.total});
+      };
+    }
+    auto result = Tune(tune, data, options);
+    if (!result.ok()) return TrainingError(cm, result.status());
+    STRATA_ASSIGN_OR_RETURN(int version,
+                            SaveTunedModel(impl_.workspace, cm.name, *result, cm.or_replace));
+    const TrialResult& best = result->trials[result->optimal_index];
+    SqlResult out;
+    out.message = fmt::format(
+        "Created model {} ({}, version {}) on {} rows: {} trials, optimal trial {} ({} {:.4f} on "
+        "evaluation data){}",
+        cm.name, result->model.model_type, version, data.num_rows(), result->trials.size(),
+        best.trial_id, result->objective.name, best.objective,
+        result->cancelled ? "; stopped early" : "");
+    return out;
   }
 
   // Where the TRANSFORM item an error names ("... AS name" or a column) is written.

@@ -76,9 +76,36 @@ Status CreateModelRegistry(SqliteDb& db) {
   )sql");
 }
 
+// Version 3: hyperparameter-tuning trials (ML.TRIAL_INFO), one row per trial of a tuned
+// model version, each with its own bundle so ML.PREDICT can use any trial (trial_id).
+Status CreateTrials(SqliteDb& db) {
+  return db.Exec(R"sql(
+    CREATE TABLE strata_trials (
+      model_name      TEXT NOT NULL COLLATE NOCASE
+                      REFERENCES strata_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+      model_version   INTEGER NOT NULL,
+      trial_id        INTEGER NOT NULL,
+      hyperparameters TEXT NOT NULL,
+      objective       TEXT NOT NULL,
+      objective_value REAL,
+      eval_metrics    TEXT NOT NULL,
+      test_metrics    TEXT,
+      training_loss   REAL,
+      eval_loss       REAL,
+      status          TEXT NOT NULL,
+      error_message   TEXT NOT NULL DEFAULT '',
+      seconds         REAL NOT NULL,
+      is_optimal      INTEGER NOT NULL,
+      bundle          BLOB,
+      PRIMARY KEY (model_name, model_version, trial_id)
+    );
+  )sql");
+}
+
 constexpr Migration kMigrations[] = {
     {1, "create the table catalog", &CreateCatalog},
     {2, "create the model registry", &CreateModelRegistry},
+    {3, "create the tuning trials", &CreateTrials},
 };
 static_assert(std::size(kMigrations) == kWorkspaceSchemaVersion,
               "add a migration for every schema version");

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "support/churn_data.h"
 #include "support/test_support.h"
 
 namespace strata {
@@ -16,17 +17,7 @@ using testing::TempDir;
 
 const std::string kChurn = SourcePath("examples/data/churn.csv");
 
-class MlCliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto c = RunStrata({"collect", kChurn}, dir_.path());
-    ASSERT_EQ(c.exit_code, 0) << c.err;
-  }
-  testing::CommandResult Run(const std::vector<std::string>& args) {
-    return RunStrata(args, dir_.path());
-  }
-  TempDir dir_;
-};
+class MlCliTest : public testing::ChurnCliTest {};
 
 TEST_F(MlCliTest, HelpForEveryMlCommand) {
   for (std::vector<std::string> cmd :

@@ -9,6 +9,7 @@
 #include "strata/csv.h"
 #include "strata/metrics.h"
 #include "strata/split.h"
+#include "support/churn_data.h"
 #include "support/test_support.h"
 
 namespace strata {

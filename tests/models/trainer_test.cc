@@ -7,6 +7,7 @@
 
 #include "strata/csv.h"
 #include "strata/predictor.h"
+#include "support/churn_data.h"
 #include "support/test_support.h"
 
 namespace strata {

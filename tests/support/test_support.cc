@@ -14,8 +14,6 @@
 
 extern char** environ;
 
-#include "strata/csv.h"
-
 namespace strata::testing {
 
 TempDir::TempDir() {
@@ -150,15 +148,6 @@ CommandResult RunStrata(const std::vector<std::string>& args, const std::string&
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
-}
-
-const Table& ChurnTable() {
-  static const Table* table = [] {
-    auto r = ReadCsv(SourcePath("examples/data/churn.csv"));
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return new Table(r.ok() ? std::move(*r) : Table());
-  }();
-  return *table;
 }
 
 }  // namespace strata::testing

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "strata/status.h"
-#include "strata/table.h"
 
 namespace strata::testing {
 
@@ -57,10 +56,6 @@ std::string ReadFileOrDie(const std::string& path);
 
 // The repository root, for bundled data such as examples/data/churn.csv.
 std::string SourcePath(std::string_view relative);
-
-// The bundled churn data (examples/data/churn.csv: 5,000 rows, label "churn", 14% "yes"),
-// read once per test program.
-const Table& ChurnTable();
 
 // The result of running a command.
 struct CommandResult {
