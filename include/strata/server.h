@@ -35,6 +35,8 @@ struct ServerOptions {
   int64_t max_rows = 100000;      // rows per prediction request (413 beyond)
   int request_timeout_ms = 30000; // reading a request and predicting; 408 beyond
   int threads = 0;                // request threads; 0: max(8, cores)
+  int max_jobs = 1;               // training jobs that run at once
+  int max_queued_jobs = 16;       // jobs that may wait; more get 413
 };
 
 // True for "localhost", 127.0.0.0/8 and "::1".
@@ -52,7 +54,8 @@ class Server {
   // Binds the listening socket and returns its port (the chosen one when options.port is 0).
   // IoError when the address is taken or cannot be bound.
   Result<int> Bind();
-  // Serves requests until Stop(); returns once in-flight requests have been answered.
+  // Serves requests until Stop(); returns once in-flight requests have been answered and
+  // running jobs were stopped (marked "interrupted").
   Status Serve();
   // Stops accepting connections and makes Serve() return; safe from any thread. /readyz
   // answers 503 from now on.

@@ -24,6 +24,7 @@ struct ServeArgs {
   int64_t max_rows = 100000;
   int request_timeout_ms = 30000;
   int threads = 0;
+  int max_jobs = 1;
 };
 
 Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
@@ -37,6 +38,7 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   options.max_rows = a.max_rows;
   options.request_timeout_ms = a.request_timeout_ms;
   options.threads = a.threads;
+  options.max_jobs = a.max_jobs;
 
   // SIGTERM and SIGINT are blocked in every thread (the server's threads inherit the mask)
   // and taken by one thread with sigwait, which stops the server outside signal context.
@@ -91,6 +93,8 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
                   "Time to read a request and predict (408 beyond)")
       ->capture_default_str();
   cmd->add_option("--threads", a->threads, "Request threads (0: max(8, cores))")
+      ->capture_default_str();
+  cmd->add_option("--max-jobs", a->max_jobs, "Training jobs (/v1/jobs) that run at once")
       ->capture_default_str();
   cmd->footer(
       "Examples:\n"

@@ -30,4 +30,10 @@ HandlerResult HandleSetAlias(ServerContext& context, const RouteRequest& request
 HandlerResult HandleDeleteAlias(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleRollbackAlias(ServerContext& context, const RouteRequest& request);
 
+// job_handlers.cc
+HandlerResult HandleSubmitJob(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleListJobs(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleGetJob(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleCancelJob(ServerContext& context, const RouteRequest& request);
+
 }  // namespace strata::serve

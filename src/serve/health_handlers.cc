@@ -30,6 +30,10 @@ HandlerResult HandleMetrics(ServerContext& context, const RouteRequest&) {
   for (const Route& route : Routes()) names.emplace_back(route.path);
   Reply reply;
   reply.text = context.metrics.Render(names);
+  reply.text += "# HELP strata_jobs Server jobs by state.\n# TYPE strata_jobs gauge\n";
+  for (const auto& [state, count] : context.jobs->CountByState()) {
+    reply.text += "strata_jobs{state=\"" + state + "\"} " + std::to_string(count) + "\n";
+  }
   reply.content_type = "text/plain; version=0.0.4";
   return reply;
 }

@@ -61,6 +61,15 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/models/{name}/aliases/{alias}:rollback",
      "Move an alias back to the version it held before its latest change", Scope::kAdmin,
      &HandleRollbackAlias},
+    // Jobs.
+    {"POST", "/v1/jobs",
+     "Submit a training job: {\"type\": \"train\", \"model\": NAME, \"spec\": TrainSpec}",
+     Scope::kAdmin, &HandleSubmitJob, "JobRequest", "Job"},
+    {"GET", "/v1/jobs", "Jobs, newest first, with state and progress", Scope::kRead, &HandleListJobs},
+    {"GET", "/v1/jobs/{id}", "One job: state, progress, result or error", Scope::kRead,
+     &HandleGetJob, {}, "Job"},
+    {"POST", "/v1/jobs/{id}:cancel", "Cancel a queued or running job", Scope::kAdmin,
+     &HandleCancelJob},
 };
 
 // Splits "/a/b" into {"a", "b"}; "/" gives {}.

@@ -201,7 +201,10 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   OpenOptions open;
   open.create = false;
   STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(options.workspace_path, open));
+  int max_jobs = options.max_jobs, max_queued = options.max_queued_jobs;
+  std::string path = options.workspace_path;
   auto impl = std::make_unique<Impl>(std::move(options), std::move(workspace));
+  STRATA_ASSIGN_OR_RETURN(impl->context.jobs, serve::JobQueue::Create(path, max_jobs, max_queued));
   impl->Install();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -229,7 +232,8 @@ Status Server::Serve() {
   if (!impl_->bound) STRATA_RETURN_IF_ERROR(Bind().status());
   // listen_after_bind returns after stop(), once the thread pool has finished every
   // accepted connection: in-flight requests are answered before Serve() returns.
-  impl_->http.listen_after_bind();
+  if (!impl_->context.draining) impl_->http.listen_after_bind();
+  impl_->context.jobs->Shutdown();
   return Status::Ok();
 }
 

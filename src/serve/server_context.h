@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "serve/jobs.h"
 #include "serve/metrics.h"
 #include "serve/model_cache.h"
 #include "strata/server.h"
@@ -23,6 +24,7 @@ struct ServerContext {
   std::mutex workspace_mutex;  // guards every use of `workspace`
   ModelCache models;
   Metrics metrics;
+  std::unique_ptr<JobQueue> jobs;
   std::atomic<bool> draining{false};
 };
 

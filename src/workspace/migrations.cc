@@ -78,7 +78,8 @@ Status CreateModelRegistry(SqliteDb& db) {
 
 // Version 3: what `strata serve` keeps. Aliases are mutable names for a model version
 // (production, staging, ...), with every change kept in a history so a rollback knows the
-// version an alias held before; API tokens are stored as SHA-256 hashes only.
+// version an alias held before; jobs (training in the background) with their state, so a
+// restarted server shows each job's true state; API tokens as SHA-256 hashes only.
 Status CreateServerCatalog(SqliteDb& db) {
   return db.Exec(R"sql(
     CREATE TABLE strata_model_aliases (
@@ -99,6 +100,19 @@ Status CreateServerCatalog(SqliteDb& db) {
       action           TEXT NOT NULL,
       set_at           TEXT NOT NULL
     );
+    CREATE TABLE strata_jobs (
+      id          TEXT PRIMARY KEY NOT NULL,
+      type        TEXT NOT NULL,
+      state       TEXT NOT NULL,
+      model       TEXT NOT NULL DEFAULT '',
+      request     TEXT NOT NULL,
+      progress    TEXT NOT NULL DEFAULT '{}',
+      result      TEXT NOT NULL DEFAULT '{}',
+      error       TEXT NOT NULL DEFAULT '',
+      created_at  TEXT NOT NULL,
+      started_at  TEXT,
+      finished_at TEXT
+    );
     CREATE TABLE strata_api_tokens (
       id          TEXT PRIMARY KEY NOT NULL,
       name        TEXT NOT NULL DEFAULT '',
@@ -113,7 +127,7 @@ Status CreateServerCatalog(SqliteDb& db) {
 constexpr Migration kMigrations[] = {
     {1, "create the table catalog", &CreateCatalog},
     {2, "create the model registry", &CreateModelRegistry},
-    {3, "create the server catalog (aliases, API tokens)", &CreateServerCatalog},
+    {3, "create the server catalog (aliases, jobs, API tokens)", &CreateServerCatalog},
 };
 static_assert(std::size(kMigrations) == kWorkspaceSchemaVersion,
               "add a migration for every schema version");
