@@ -8,19 +8,10 @@
 namespace strata::testing {
 namespace {
 
-class AuthTest : public ::testing::Test {
+class AuthTest : public ChurnWorkspaceTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    path_ = new std::string(MakeChurnWorkspace(*dir_));
-  }
-  static void TearDownTestSuite() {
-    delete path_;
-    delete dir_;
-  }
-  static ServerOptions Options() {
-    ServerOptions o;
-    o.workspace_path = *path_;
+  static ServerOptions AuthOptions() {
+    ServerOptions o = Options();
     o.auth = true;
     return o;
   }
@@ -30,11 +21,7 @@ class AuthTest : public ::testing::Test {
     EXPECT_TRUE(token.ok());
     return token->secret;
   }
-  static TempDir* dir_;
-  static std::string* path_;
 };
-TempDir* AuthTest::dir_ = nullptr;
-std::string* AuthTest::path_ = nullptr;
 
 TEST_F(AuthTest, TokensAreStoredHashedAndCanBeRevoked) {
   auto ws = Workspace::Open(*path_);
@@ -61,7 +48,7 @@ TEST_F(AuthTest, TokensAreStoredHashedAndCanBeRevoked) {
 
 TEST_F(AuthTest, BearerTokensAndScopesOverHttp) {
   std::string read = Create(TokenScope::kRead), admin = Create(TokenScope::kAdmin);
-  RunningServer server(Options());
+  RunningServer server(AuthOptions());
   auto client = server.Client();
   // Probes and the API description stay public.
   EXPECT_EQ(client.Get("/healthz")->status, 200);

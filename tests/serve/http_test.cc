@@ -8,26 +8,7 @@
 namespace strata::testing {
 namespace {
 
-class HttpTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    path_ = new std::string(MakeChurnWorkspace(*dir_));
-  }
-  static void TearDownTestSuite() {
-    delete path_;
-    delete dir_;
-  }
-  static ServerOptions Options() {
-    ServerOptions o;
-    o.workspace_path = *path_;
-    return o;
-  }
-  static TempDir* dir_;
-  static std::string* path_;
-};
-TempDir* HttpTest::dir_ = nullptr;
-std::string* HttpTest::path_ = nullptr;
+class HttpTest : public ChurnWorkspaceTest {};
 
 TEST_F(HttpTest, HealthAndReadinessAnswer) {
   RunningServer server(Options());

@@ -9,23 +9,16 @@ namespace {
 
 using nlohmann::json;
 
-class PredictTest : public ::testing::Test {
+class PredictTest : public ChurnWorkspaceTest {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    path_ = new std::string(MakeChurnWorkspace(*dir_));
+    ChurnWorkspaceTest::SetUpTestSuite();
     auto data = ReadDataFile(SourcePath("examples/data/churn.csv"));
     rows_ = new Table(data->Slice(0, 5));
   }
   static void TearDownTestSuite() {
     delete rows_;
-    delete path_;
-    delete dir_;
-  }
-  static ServerOptions Options() {
-    ServerOptions o;
-    o.workspace_path = *path_;
-    return o;
+    ChurnWorkspaceTest::TearDownTestSuite();
   }
   // The Predictor's answer for the first rows, from the stored bundle.
   static Table Expected(int version, const PredictOptions& options = {}) {
@@ -39,21 +32,7 @@ class PredictTest : public ::testing::Test {
     EXPECT_TRUE(out.ok()) << out.status().ToString();
     return std::move(out).value();
   }
-  // The model's input columns (every column but the label), as instances.
-  static json InstancesAsObjects(int n) {
-    json rows = json::array();
-    for (int r = 0; r < n; ++r) {
-      json row = json::object();
-      for (const Column& c : rows_->columns()) {
-        if (c.name() == "churn") continue;
-        if (c.type() == DataType::kString) row[c.name()] = std::string(c.GetString(r));
-        else if (c.type() == DataType::kInt64) row[c.name()] = c.GetInt64(r);
-        else row[c.name()] = c.GetFloat64(r);
-      }
-      rows.push_back(row);
-    }
-    return rows;
-  }
+  static json InstancesAsObjects(int n) { return ChurnInstances(n); }
   static std::vector<std::string> InputNames() {
     auto ws = Workspace::Open(*path_);
     auto bundle = ModelStore(**ws).Load("churn_model");
@@ -61,13 +40,8 @@ class PredictTest : public ::testing::Test {
     for (const Field& f : bundle->preprocessor.input_schema()) names.push_back(f.name);
     return names;
   }
-  static TempDir* dir_;
-  static std::string* path_;
-  static Table* rows_;
+  static inline Table* rows_ = nullptr;
 };
-TempDir* PredictTest::dir_ = nullptr;
-std::string* PredictTest::path_ = nullptr;
-Table* PredictTest::rows_ = nullptr;
 
 void ExpectMatches(const json& predictions, const Table& expected) {
   ASSERT_EQ(predictions.size(), static_cast<size_t>(expected.num_rows()));

@@ -20,17 +20,7 @@ class RegistryTest : public ::testing::Test {
     o.workspace_path = path_;
     return o;
   }
-  static json OneRow() {
-    auto data = ReadDataFile(SourcePath("examples/data/churn.csv"));
-    json row = json::object();
-    for (const Column& c : data->columns()) {
-      if (c.name() == "churn") continue;
-      if (c.type() == DataType::kString) row[c.name()] = std::string(c.GetString(0));
-      else if (c.type() == DataType::kInt64) row[c.name()] = c.GetInt64(0);
-      else row[c.name()] = c.GetFloat64(0);
-    }
-    return {{"instances", json::array({row})}};
-  }
+  static json OneRow() { return {{"instances", ChurnInstances(1)}}; }
   TempDir dir_;
   std::string path_;
 };

@@ -2,78 +2,15 @@
 // and on SIGTERM stops accepting, still answers the request in flight, and exits 0.
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <regex>
-
+#include "serve_cli_support.h"
 #include "serve_fixture.h"
-
-extern char** environ;
 
 namespace strata::testing {
 namespace {
-
-// A child process whose stderr is read line by line.
-class Child {
- public:
-  explicit Child(const std::vector<std::string>& args) {
-    int fds[2];
-    EXPECT_EQ(pipe(fds), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<char*> argv;
-    std::string binary = STRATA_CLI_PATH;
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    err_ = fds[0];
-  }
-  ~Child() {
-    if (pid_ > 0 && !waited_) {
-      kill(pid_, SIGKILL);
-      Wait();
-    }
-    close(err_);
-  }
-  // Reads stderr until it contains `text` (false after 60 s or at end of output).
-  bool WaitForStderr(const std::string& text) {
-    for (int i = 0; i < 600 && stderr_.find(text) == std::string::npos; ++i) {
-      pollfd p{err_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buffer[4096];
-      ssize_t n = read(err_, buffer, sizeof buffer);
-      if (n <= 0) break;
-      stderr_.append(buffer, static_cast<size_t>(n));
-    }
-    return stderr_.find(text) != std::string::npos;
-  }
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    waited_ = true;
-    WaitForStderr("\x01");  // drain what is left
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  pid_t pid() const { return pid_; }
-  const std::string& err() const { return stderr_; }
-
- private:
-  pid_t pid_ = -1;
-  int err_ = -1;
-  bool waited_ = false;
-  std::string stderr_;
-};
 
 int ConnectTo(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -112,26 +49,15 @@ TEST(ServeCliTest, SigtermFinishesTheRequestInFlightAndExitsZero) {
   TempDir dir;
   std::string workspace = MakeChurnWorkspace(dir);
   Child child({"--workspace", workspace, "serve", "--port", "0"});
-  ASSERT_TRUE(child.WaitForStderr("(auth off)")) << child.err();
-  std::smatch match;
-  std::string err = child.err();
-  ASSERT_TRUE(std::regex_search(err, match, std::regex("http://127\\.0\\.0\\.1:(\\d+)"))) << err;
-  int port = std::stoi(match[1]);
+  int port = ServedPort(child);
+  ASSERT_GT(port, 0) << child.err();
   httplib::Client client("127.0.0.1", port);
   auto ready = client.Get("/readyz");
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 200);
 
   // A request whose body is half sent when SIGTERM arrives.
-  auto data = ReadDataFile(SourcePath("examples/data/churn.csv"));
-  nlohmann::json row = nlohmann::json::object();
-  for (const Column& c : data->columns()) {
-    if (c.name() == "churn") continue;
-    if (c.type() == DataType::kString) row[c.name()] = std::string(c.GetString(0));
-    else if (c.type() == DataType::kInt64) row[c.name()] = c.GetInt64(0);
-    else row[c.name()] = c.GetFloat64(0);
-  }
-  std::string body = nlohmann::json{{"instances", {row}}}.dump();
+  std::string body = nlohmann::json{{"instances", ChurnInstances(1)}}.dump();
   int fd = ConnectTo(port);
   ASSERT_GE(fd, 0);
   SendAll(fd, "POST /v1/models/churn_model:predict HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"

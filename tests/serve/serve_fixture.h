@@ -47,6 +47,48 @@ inline std::string MakeChurnWorkspace(const TempDir& dir) {
   return path;
 }
 
+// Row `row` of the churn table as a prediction instance: every column but the label.
+inline nlohmann::json ChurnInstance(const Table& data, int64_t row) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const Column& c : data.columns()) {
+    if (c.name() == "churn") continue;
+    if (c.type() == DataType::kString) out[c.name()] = std::string(c.GetString(row));
+    else if (c.type() == DataType::kInt64) out[c.name()] = c.GetInt64(row);
+    else out[c.name()] = c.GetFloat64(row);
+  }
+  return out;
+}
+
+// The first `n` churn rows as instances.
+inline nlohmann::json ChurnInstances(int n) {
+  auto data = ReadDataFile(SourcePath("examples/data/churn.csv"));
+  EXPECT_TRUE(data.ok()) << data.status().ToString();
+  nlohmann::json rows = nlohmann::json::array();
+  for (int r = 0; r < n; ++r) rows.push_back(ChurnInstance(*data, r));
+  return rows;
+}
+
+// A suite whose tests share one churn workspace (MakeChurnWorkspace), made once.
+class ChurnWorkspaceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    path_ = new std::string(MakeChurnWorkspace(*dir_));
+  }
+  static void TearDownTestSuite() {
+    delete path_;
+    delete dir_;
+  }
+  // Server options over the shared workspace.
+  static ServerOptions Options() {
+    ServerOptions o;
+    o.workspace_path = *path_;
+    return o;
+  }
+  static inline TempDir* dir_ = nullptr;
+  static inline std::string* path_ = nullptr;
+};
+
 // A server running on its own thread until the object dies.
 class RunningServer {
  public:

@@ -1,0 +1,137 @@
+// /v1/jobs over real HTTP: a training job runs the core Train() in the background and its
+// model version is served at once; bad jobs get 400/404; cancelling; and a server killed
+// with SIGKILL during a job shows it interrupted after a restart, the registry intact.
+#include <signal.h>
+
+#include <set>
+
+#include "serve_cli_support.h"
+#include "serve_fixture.h"
+
+namespace strata::testing {
+namespace {
+
+using nlohmann::json;
+
+json TrainJob(const std::string& model_type, json options = json::object()) {
+  return {{"type", "train"},
+          {"model", "churn_model"},
+          {"spec", {{"source", "churn"}, {"label", "churn"}, {"model_type", model_type}, {"options", options}}}};
+}
+
+// Polls a job until its state is no longer `state` (or 120 s pass).
+json WaitWhile(httplib::Client& client, const std::string& id, const std::set<std::string>& states) {
+  json job;
+  for (int i = 0; i < 12000; ++i) {
+    job = JsonOf(client.Get(("/v1/jobs/" + id).c_str()));
+    if (!states.count(job.value("state", ""))) return job;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ADD_FAILURE() << "job " << id << " stayed " << job.dump();
+  return job;
+}
+
+class JobsTest : public ChurnWorkspaceTest {};
+
+TEST_F(JobsTest, ATrainingJobSavesAVersionThatIsServedAtOnce) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  int before = JsonOf(client.Get("/v1/models/churn_model"))["latest_version"];
+  auto res = PostJson(client, "/v1/jobs", TrainJob("LOGISTIC_REG"));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  std::string id = JsonOf(res)["id"];
+  json job = WaitWhile(client, id, {"queued", "running"});
+  ASSERT_EQ(job["state"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["version"], before + 1);
+  EXPECT_TRUE(job["result"]["metrics"].contains("roc_auc"));
+  EXPECT_FALSE(job["finished_at"].is_null());
+  json listed = JsonOf(client.Get("/v1/jobs"));
+  EXPECT_EQ(listed["jobs"][0]["id"], id);
+  json answer = JsonOf(PostJson(client, "/v1/models/churn_model:predict", {{"instances", ChurnInstances(1)}}));
+  EXPECT_EQ(answer["model_version"], std::to_string(before + 1));
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, ::testing::HasSubstr("strata_jobs{state=\"succeeded\"} "));
+}
+
+TEST_F(JobsTest, BadJobsGetClearErrors) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  std::string m = ErrorMessage(PostJson(client, "/v1/jobs", {{"type", "tune"}}), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("\"train\""));
+  json job = TrainJob("LOGISTIC_REG");
+  job.erase("model");
+  m = ErrorMessage(PostJson(client, "/v1/jobs", job), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("\"model\""));
+  job = TrainJob("LOGISTIC_REG");
+  job["spec"]["sourse"] = "x";
+  m = ErrorMessage(PostJson(client, "/v1/jobs", job), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("Did you mean 'source'?"));
+  job = TrainJob("LOGISTIC_REG");
+  job["spec"]["source"] = "chrun";
+  m = ErrorMessage(PostJson(client, "/v1/jobs", job), 404, "NOT_FOUND");
+  EXPECT_THAT(m, ::testing::HasSubstr("churn"));
+  ErrorMessage(client.Get("/v1/jobs/job_nope"), 404, "NOT_FOUND");
+  // A job with options the model type rejects fails, with the reason.
+  auto res = PostJson(client, "/v1/jobs", TrainJob("LOGISTIC_REG", {{"l2_reg", -1}}));
+  ASSERT_EQ(res->status, 202) << res->body;
+  json failed = WaitWhile(client, JsonOf(res)["id"], {"queued", "running"});
+  EXPECT_EQ(failed["state"], "failed");
+  EXPECT_THAT(failed.value("error", ""), ::testing::HasSubstr("l2_reg"));
+}
+
+TEST_F(JobsTest, CancellingQueuedAndRunningJobs) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  int before = JsonOf(client.Get("/v1/models/churn_model"))["latest_version"];
+  json slow = TrainJob("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 100000}, {"early_stop", false}});
+  std::string running = JsonOf(PostJson(client, "/v1/jobs", slow))["id"];
+  std::string queued = JsonOf(PostJson(client, "/v1/jobs", slow))["id"];
+  WaitWhile(client, running, {"queued"});
+  auto res = client.Post(("/v1/jobs/" + queued + ":cancel").c_str(), "", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(JsonOf(res)["state"], "cancelled");
+  res = client.Post(("/v1/jobs/" + running + ":cancel").c_str(), "", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(WaitWhile(client, running, {"queued", "running"})["state"], "cancelled");
+  ErrorMessage(client.Post(("/v1/jobs/" + running + ":cancel").c_str(), "", "application/json"), 409,
+               "FAILED_PRECONDITION");
+  EXPECT_EQ(JsonOf(client.Get("/v1/models/churn_model"))["latest_version"], before);
+}
+
+TEST(JobsRestartTest, AServerKilledDuringAJobShowsItInterruptedAfterRestart) {
+  TempDir dir;
+  std::string workspace = MakeChurnWorkspace(dir);
+  std::string id;
+  {
+    Child child({"--workspace", workspace, "serve", "--port", "0"});
+    int port = ServedPort(child);
+    ASSERT_GT(port, 0) << child.err();
+    httplib::Client client("127.0.0.1", port);
+    json slow = TrainJob("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 100000}, {"early_stop", false}});
+    auto res = PostJson(client, "/v1/jobs", slow);
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 202) << res->body;
+    id = JsonOf(res)["id"];
+    EXPECT_EQ(WaitWhile(client, id, {"queued"})["state"], "running");
+    kill(child.pid(), SIGKILL);
+    EXPECT_EQ(child.Wait(), 128 + SIGKILL);
+  }
+  Child child({"--workspace", workspace, "serve", "--port", "0"});
+  int port = ServedPort(child);
+  ASSERT_GT(port, 0) << child.err();
+  httplib::Client client("127.0.0.1", port);
+  json job = JsonOf(client.Get(("/v1/jobs/" + id).c_str()));
+  EXPECT_EQ(job["state"], "interrupted");
+  json model = JsonOf(client.Get("/v1/models/churn_model"));
+  EXPECT_EQ(model["latest_version"], 2);
+  EXPECT_EQ(JsonOf(PostJson(client, "/v1/models/churn_model:predict", {{"instances", ChurnInstances(1)}}))
+                ["model_version"], "2");
+  kill(child.pid(), SIGTERM);
+  EXPECT_EQ(child.Wait(), 0) << child.err();
+}
+
+}  // namespace
+}  // namespace strata::testing
