@@ -85,8 +85,8 @@ Result<std::optional<int>> ModelAliases::Move(std::string_view model, std::strin
   STRATA_RETURN_IF_ERROR(exists.BindInt64(2, version));
   STRATA_ASSIGN_OR_RETURN(bool found, exists.Step());
   if (!found) {
-    return NotFound(fmt::format("model '{}' has no version {}; list them with "
-                                "`strata models versions {}`", model, version, model));
+    return NotFound(fmt::format("model '{}' has no version {}; `strata models show {}` lists "
+                                "its versions", model, version, model));
   }
   STRATA_ASSIGN_OR_RETURN(std::optional<int> previous, CurrentVersion(db, model, alias));
   std::string now = NowUtc();
