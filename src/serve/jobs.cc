@@ -6,6 +6,7 @@
 #include <random>
 
 #include "strata/model_store.h"
+#include "strata/predictor.h"
 #include "strata/trainer.h"
 #include "workspace/catalog.h"
 #include "workspace/sqlite_db.h"
@@ -57,21 +58,51 @@ JobQueue::JobQueue(std::unique_ptr<Workspace> workspace, std::string path, int m
 JobQueue::~JobQueue() { Shutdown(); }
 
 Result<json> JobQueue::Submit(const json& request) {
-  if (!request.is_object()) return InvalidArgument("a job is a JSON object {\"type\", \"model\", \"spec\"}");
-  std::string type = request.value("type", "");
-  if (type != "train") {
-    return InvalidArgument(fmt::format("job type '{}' is not supported; use \"type\": \"train\"", type));
+  if (!request.is_object()) {
+    return InvalidArgument("a job is a JSON object {\"type\": \"train\" or \"predict\", ...}");
+  }
+  auto job = std::make_shared<Job>();
+  job->type = request.value("type", "");
+  if (job->type != "train" && job->type != "predict") {
+    return InvalidArgument(fmt::format("job type '{}' is not supported; use \"type\": \"train\" "
+                                       "or \"predict\"", job->type));
   }
   if (!request.contains("model") || !request["model"].is_string() || request["model"].get<std::string>().empty()) {
-    return InvalidArgument("the job lacks the field \"model\": the name to save the trained model as");
+    return InvalidArgument(job->type == "train"
+                               ? "the job lacks the field \"model\": the name to save the trained model as"
+                               : "the job lacks the field \"model\": the model to predict with");
   }
-  if (!request.contains("spec")) return InvalidArgument("the job lacks the field \"spec\" (a TrainSpec)");
-  auto job = std::make_shared<Job>();
   job->model = request["model"].get<std::string>();
-  STRATA_ASSIGN_OR_RETURN(job->spec, TrainSpec::FromJson(request["spec"]));
-  if (job->spec.source.empty()) {
-    return InvalidArgument("\"spec.source\" must name a workspace table (jobs train from tables; "
-                           "load files with `strata collect`)");
+  if (job->type == "train") {
+    if (!request.contains("spec")) return InvalidArgument("the job lacks the field \"spec\" (a TrainSpec)");
+    STRATA_ASSIGN_OR_RETURN(job->spec, TrainSpec::FromJson(request["spec"]));
+    if (job->spec.source.empty()) {
+      return InvalidArgument("\"spec.source\" must name a workspace table (jobs train from tables; "
+                             "load files with `strata collect`)");
+    }
+    job->source = job->spec.source;
+    job->request = {{"type", "train"}, {"model", job->model}, {"spec", job->spec.ToJson()}};
+  } else {
+    for (const char* field : {"source", "output_table"}) {
+      if (!request.contains(field) || !request[field].is_string() || request[field].get<std::string>().empty()) {
+        return InvalidArgument(fmt::format("the job lacks the field \"{}\": a workspace table name", field));
+      }
+    }
+    job->source = request["source"].get<std::string>();
+    job->output_table = request["output_table"].get<std::string>();
+    if (request.contains("version")) {
+      if (!request["version"].is_number_integer() || request["version"].get<int64_t>() < 1) {
+        return InvalidArgument("\"version\" must be a version number (1, 2, ...)");
+      }
+      job->version = request["version"].get<int>();
+    }
+    if (request.contains("replace")) {
+      if (!request["replace"].is_boolean()) return InvalidArgument("\"replace\" must be true or false");
+      job->replace = request["replace"].get<bool>();
+    }
+    job->request = {{"type", "predict"}, {"model", job->model}, {"source", job->source},
+                    {"output_table", job->output_table}, {"replace", job->replace}};
+    if (job->version) job->request["version"] = *job->version;
   }
   job->id = NewJobId();
   std::lock_guard lock(mutex_);
@@ -80,16 +111,20 @@ Result<json> JobQueue::Submit(const json& request) {
     return ResourceExhausted(fmt::format("{} jobs are already queued (the limit); wait for some to "
                                          "finish", queue_.size()));
   }
-  if (!workspace_->HasTable(job->spec.source)) return workspace_->DescribeTable(job->spec.source).status();
+  if (!workspace_->HasTable(job->source)) return workspace_->DescribeTable(job->source).status();
+  if (job->type == "predict") {
+    ModelStore store(*workspace_);
+    if (!store.Has(job->model)) return store.Versions(job->model).status();  // NotFound, suggestion
+  }
   STRATA_ASSIGN_OR_RETURN(
       SqliteStatement insert,
       workspace_->db().Prepare("INSERT INTO strata_jobs(id, type, state, model, request, created_at) "
-                               "VALUES (?1, 'train', 'queued', ?2, ?3, ?4)"));
+                               "VALUES (?1, ?5, 'queued', ?2, ?3, ?4)"));
   STRATA_RETURN_IF_ERROR(insert.BindText(1, job->id));
   STRATA_RETURN_IF_ERROR(insert.BindText(2, job->model));
-  STRATA_RETURN_IF_ERROR(insert.BindText(3, json({{"type", "train"}, {"model", job->model},
-                                                   {"spec", job->spec.ToJson()}}).dump()));
+  STRATA_RETURN_IF_ERROR(insert.BindText(3, job->request.dump()));
   STRATA_RETURN_IF_ERROR(insert.BindText(4, NowUtc()));
+  STRATA_RETURN_IF_ERROR(insert.BindText(5, job->type));
   STRATA_RETURN_IF_ERROR(insert.Run());
   queue_.push_back(job);
   wake_.notify_one();
@@ -225,32 +260,7 @@ JobQueue::Outcome JobQueue::Run(Job& job) {
     std::lock_guard lock(mutex_);
     WriteState(job.id, "running", json::object(), "").IgnoreError();
   }
-  // The job's own connection: reading the data and saving the model do not hold the queue.
-  auto train = [&]() -> Result<json> {
-    OpenOptions open;
-    open.create = false;
-    STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(path_, open));
-    STRATA_ASSIGN_OR_RETURN(Table data, workspace->ReadTable(job.spec.source));
-    STRATA_ASSIGN_OR_RETURN(TableInfo info, workspace->DescribeTable(job.spec.source));
-    TrainOptions options;
-    options.cancel = &job.cancel;
-    options.data_fingerprint = info.fingerprint;
-    std::mutex progress_mutex;
-    auto last = std::chrono::steady_clock::time_point();
-    options.progress = [&](const Progress& p) {
-      std::lock_guard lock(progress_mutex);
-      auto now = std::chrono::steady_clock::now();
-      if (now - last < std::chrono::milliseconds(200) && p.done != p.total) return;
-      last = now;
-      json progress = {{"stage", std::string(p.stage)}, {"done", p.done}, {"total", p.total}};
-      if (p.total > 0) progress["percent"] = 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total);
-      SaveProgress(job.id, progress).IgnoreError();
-    };
-    STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, Train(job.spec, std::move(data), options));
-    STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*workspace).Save(job.model, bundle));
-    return json({{"model", job.model}, {"version", version}, {"metrics", bundle.metrics}});
-  };
-  Result<json> result = train();
+  Result<json> result = job.type == "train" ? Train(job) : BatchPredict(job);
   if (result.ok()) return {"succeeded", *result, ""};
   bool stopping = false;
   {
@@ -259,6 +269,56 @@ JobQueue::Outcome JobQueue::Run(Job& job) {
   }
   std::string state = !job.cancel ? "failed" : stopping ? "interrupted" : "cancelled";
   return {state, json::object(), result.status().ToString()};
+}
+
+// Each job has its own connection: reading data and saving results do not hold the queue.
+Result<json> JobQueue::Train(Job& job) {
+  OpenOptions open;
+  open.create = false;
+  STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(path_, open));
+  STRATA_ASSIGN_OR_RETURN(Table data, workspace->ReadTable(job.spec.source));
+  STRATA_ASSIGN_OR_RETURN(TableInfo info, workspace->DescribeTable(job.spec.source));
+  TrainOptions options;
+  options.cancel = &job.cancel;
+  options.data_fingerprint = info.fingerprint;
+  std::mutex progress_mutex;
+  auto last = std::chrono::steady_clock::time_point();
+  options.progress = [&](const Progress& p) {
+    std::lock_guard lock(progress_mutex);
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::milliseconds(200) && p.done != p.total) return;
+    last = now;
+    json progress = {{"stage", std::string(p.stage)}, {"done", p.done}, {"total", p.total}};
+    if (p.total > 0) progress["percent"] = 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total);
+    SaveProgress(job.id, progress).IgnoreError();
+  };
+  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, strata::Train(job.spec, std::move(data), options));
+  STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*workspace).Save(job.model, bundle));
+  return json({{"model", job.model}, {"version", version}, {"metrics", bundle.metrics}});
+}
+
+Result<json> JobQueue::BatchPredict(Job& job) {
+  OpenOptions open;
+  open.create = false;
+  STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(path_, open));
+  ModelStore store(*workspace);
+  STRATA_ASSIGN_OR_RETURN(std::vector<ModelVersionInfo> versions, store.Versions(job.model));
+  int version = job.version.value_or(versions.empty() ? 0 : versions.back().version);
+  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, store.Load(job.model, version));
+  STRATA_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(std::move(bundle)));
+  SaveProgress(job.id, {{"stage", "reading"}}).IgnoreError();
+  STRATA_ASSIGN_OR_RETURN(Table input, workspace->ReadTable(job.source));
+  SaveProgress(job.id, {{"stage", "predicting"}, {"done", 0}, {"total", input.num_rows()}}).IgnoreError();
+  STRATA_ASSIGN_OR_RETURN(Table out, predictor->Predict(input));
+  if (job.cancel) return Cancelled("the job was cancelled before its predictions were written");
+  WriteTableOptions write;
+  write.mode = job.replace ? WriteMode::kReplace : WriteMode::kCreate;
+  write.source = fmt::format("strata serve job {} ({} version {})", job.id, job.model, version);
+  STRATA_RETURN_IF_ERROR(workspace->WriteTable(job.output_table, out, write));
+  SaveProgress(job.id, {{"stage", "predicting"}, {"done", out.num_rows()}, {"total", out.num_rows()},
+                        {"percent", 100.0}}).IgnoreError();
+  return json({{"model", job.model}, {"version", version}, {"output_table", job.output_table},
+               {"rows", out.num_rows()}});
 }
 
 }  // namespace strata::serve

@@ -1,5 +1,6 @@
-// Background jobs of the server: a bounded queue of training jobs run by worker threads,
-// each calling the core Train() and saving the bundle as the model's next version. Every
+// Background jobs of the server: a bounded queue run by worker threads. A training job calls
+// the core Train() and saves the bundle as the model's next version; a batch prediction job
+// runs Predictor::Predict over a workspace table into another table. Every
 // job is a row of strata_jobs (state, progress, result, error), written through the
 // queue's own workspace connection, so a restarted server shows each job's true state:
 // jobs that were queued or running when the process died are marked "interrupted" at start.
@@ -16,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,8 +36,10 @@ class JobQueue {
                                                   int max_queued);
   ~JobQueue();
 
-  // Queues a training job: {"type": "train", "model": NAME, "spec": TrainSpec JSON}. The
-  // spec is checked now (InvalidArgument); ResourceExhausted when the queue is full.
+  // Queues a job: {"type": "train", "model": NAME, "spec": TrainSpec JSON} or
+  // {"type": "predict", "model": NAME, "version": N (optional), "source": TABLE,
+  //  "output_table": TABLE, "replace": false}. Fields are checked now (InvalidArgument,
+  // NotFound for a missing table or model); ResourceExhausted when the queue is full.
   Result<nlohmann::json> Submit(const nlohmann::json& request);
   // One job / every job, newest first, as JSON.
   Result<nlohmann::json> Get(std::string_view id);
@@ -50,10 +54,18 @@ class JobQueue {
  private:
   struct Job {
     std::string id;
+    std::string type;    // "train" or "predict"
     std::string model;
-    TrainSpec spec;
+    std::string source;  // the workspace table read
+    TrainSpec spec;      // train
+    std::optional<int> version;  // predict: the model version (default: the latest)
+    std::string output_table;    // predict
+    bool replace = false;        // predict: replace output_table if it exists
+    nlohmann::json request;      // as stored in strata_jobs
     std::atomic<bool> cancel{false};
   };
+  Result<nlohmann::json> Train(Job& job);
+  Result<nlohmann::json> BatchPredict(Job& job);
   // How a job ended.
   struct Outcome {
     std::string state;

@@ -63,7 +63,8 @@ constexpr Route kRoutes[] = {
      &HandleRollbackAlias},
     // Jobs.
     {"POST", "/v1/jobs",
-     "Submit a training job: {\"type\": \"train\", \"model\": NAME, \"spec\": TrainSpec}",
+     "Submit a job: training ({\"type\": \"train\", \"model\", \"spec\": TrainSpec}) or "
+     "batch prediction ({\"type\": \"predict\", \"model\", \"source\", \"output_table\"})",
      Scope::kAdmin, &HandleSubmitJob, "JobRequest", "Job"},
     {"GET", "/v1/jobs", "Jobs, newest first, with state and progress", Scope::kRead, &HandleListJobs},
     {"GET", "/v1/jobs/{id}", "One job: state, progress, result or error", Scope::kRead,

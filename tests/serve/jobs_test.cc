@@ -59,7 +59,7 @@ TEST_F(JobsTest, BadJobsGetClearErrors) {
   RunningServer server(Options());
   auto client = server.Client();
   std::string m = ErrorMessage(PostJson(client, "/v1/jobs", {{"type", "tune"}}), 400, "INVALID_ARGUMENT");
-  EXPECT_THAT(m, ::testing::HasSubstr("\"train\""));
+  EXPECT_THAT(m, ::testing::HasSubstr("\"predict\""));
   json job = TrainJob("LOGISTIC_REG");
   job.erase("model");
   m = ErrorMessage(PostJson(client, "/v1/jobs", job), 400, "INVALID_ARGUMENT");
@@ -99,6 +99,48 @@ TEST_F(JobsTest, CancellingQueuedAndRunningJobs) {
   ErrorMessage(client.Post(("/v1/jobs/" + running + ":cancel").c_str(), "", "application/json"), 409,
                "FAILED_PRECONDITION");
   EXPECT_EQ(JsonOf(client.Get("/v1/models/churn_model"))["latest_version"], before);
+}
+
+TEST_F(JobsTest, ABatchPredictionJobWritesATableFromATable) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  json job = {{"type", "predict"}, {"model", "churn_model"}, {"version", 1}, {"source", "churn"},
+              {"output_table", "churn_scored"}};
+  auto res = PostJson(client, "/v1/jobs", job);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  json done = WaitWhile(client, JsonOf(res)["id"], {"queued", "running"});
+  ASSERT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["result"]["rows"], 5000);
+  EXPECT_EQ(done["result"]["version"], 1);
+  EXPECT_EQ(done["type"], "predict");
+  // The table holds what the Predictor gives on the same rows.
+  auto ws = Workspace::Open(*path_);
+  ASSERT_OK(ws);
+  auto scored = (*ws)->ReadTable("churn_scored");
+  ASSERT_OK(scored);
+  ASSERT_EQ(scored->num_rows(), 5000);
+  auto input = (*ws)->ReadTable("churn", 3);
+  auto predictor = Predictor::Create(ModelStore(**ws).Load("churn_model", 1).value());
+  auto expected = (*predictor)->Predict(*input);
+  ASSERT_OK(expected);
+  for (int64_t r = 0; r < 3; ++r) {
+    EXPECT_EQ(scored->GetColumn("predicted_churn_probs").value()->GetString(r),
+              expected->GetColumn("predicted_churn_probs").value()->GetString(r));
+  }
+  // Writing it again needs "replace".
+  res = PostJson(client, "/v1/jobs", job);
+  EXPECT_EQ(WaitWhile(client, JsonOf(res)["id"], {"queued", "running"})["state"], "failed");
+  job["replace"] = true;
+  res = PostJson(client, "/v1/jobs", job);
+  EXPECT_EQ(WaitWhile(client, JsonOf(res)["id"], {"queued", "running"})["state"], "succeeded");
+  job.erase("output_table");
+  std::string m = ErrorMessage(PostJson(client, "/v1/jobs", job), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("\"output_table\""));
+  job["output_table"] = "x";
+  job["model"] = "churn_modl";
+  m = ErrorMessage(PostJson(client, "/v1/jobs", job), 404, "NOT_FOUND");
+  EXPECT_THAT(m, ::testing::HasSubstr("Did you mean 'churn_model'?"));
 }
 
 TEST(JobsRestartTest, AServerKilledDuringAJobShowsItInterruptedAfterRestart) {
