@@ -34,6 +34,7 @@ HandlerResult HandleRollbackAlias(ServerContext& context, const RouteRequest& re
 HandlerResult HandleSubmitJob(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleListJobs(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleGetJob(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleCancelJob(ServerContext& context, const RouteRequest& request);
 
 }  // namespace strata::serve

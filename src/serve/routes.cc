@@ -69,6 +69,9 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/jobs", "Jobs, newest first, with state and progress", Scope::kRead, &HandleListJobs},
     {"GET", "/v1/jobs/{id}", "One job: state, progress, result or error", Scope::kRead,
      &HandleGetJob, {}, "Job"},
+    {"GET", "/v1/jobs/{id}/events",
+     "The job's progress as Server-Sent Events (\"progress\" on each change, then \"done\")",
+     Scope::kRead, &HandleJobEvents},
     {"POST", "/v1/jobs/{id}:cancel", "Cancel a queued or running job", Scope::kAdmin,
      &HandleCancelJob},
 };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -54,6 +55,9 @@ struct Reply {
   nlohmann::json body;
   std::string text;          // sent instead of body when content_type is set
   std::string content_type;
+  // A streamed answer (Server-Sent Events) with content_type: called until it returns
+  // false, each call appending the next chunk (possibly none) to *chunk.
+  std::function<bool(std::string* chunk)> stream;
 };
 
 // A handler returns a Reply or an HttpError (ErrorFromStatus for library errors).

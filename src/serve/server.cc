@@ -115,7 +115,18 @@ void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res)
       return;
     }
     serve::Reply& reply = *result.reply;
-    if (!reply.content_type.empty()) {
+    if (reply.stream) {
+      res.status = reply.status;
+      res.set_header("Cache-Control", "no-cache");
+      res.set_chunked_content_provider(
+          reply.content_type, [stream = std::move(reply.stream)](size_t, httplib::DataSink& sink) {
+            std::string chunk;
+            bool more = stream(&chunk);
+            if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
+            if (!more) sink.done();
+            return true;
+          });
+    } else if (!reply.content_type.empty()) {
       res.status = reply.status;
       res.set_content(reply.text, reply.content_type);
     } else {

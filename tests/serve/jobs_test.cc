@@ -55,6 +55,25 @@ TEST_F(JobsTest, ATrainingJobSavesAVersionThatIsServedAtOnce) {
   EXPECT_THAT(metrics->body, ::testing::HasSubstr("strata_jobs{state=\"succeeded\"} "));
 }
 
+TEST_F(JobsTest, JobEventsStreamProgressUntilDone) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  auto res = PostJson(client, "/v1/jobs", TrainJob("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 30}}));
+  ASSERT_TRUE(res);
+  std::string id = JsonOf(res)["id"];
+  auto events = client.Get(("/v1/jobs/" + id + "/events").c_str());
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events->status, 200);
+  EXPECT_THAT(events->get_header_value("Content-Type"), ::testing::HasSubstr("text/event-stream"));
+  const std::string& body = events->body;
+  size_t done = body.find("event: done\ndata: ");
+  ASSERT_NE(done, std::string::npos) << body;
+  json last = json::parse(body.substr(done + 18, body.find('\n', done + 18) - done - 18));
+  EXPECT_EQ(last["state"], "succeeded");
+  EXPECT_EQ(last["id"], id);
+  ErrorMessage(client.Get("/v1/jobs/job_nope/events"), 404, "NOT_FOUND");
+}
+
 TEST_F(JobsTest, BadJobsGetClearErrors) {
   RunningServer server(Options());
   auto client = server.Client();
