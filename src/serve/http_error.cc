@@ -32,7 +32,12 @@ nlohmann::json ErrorBody(const HttpError& error) {
 
 HttpError ErrorForHttpStatus(int status) {
   switch (status) {
-    case 400: return {400, "INVALID_ARGUMENT", "the request could not be read (malformed HTTP)"};
+    // httplib answers 400 both for malformed HTTP and for a body that stops arriving before
+    // the read timeout; it does not say which.
+    case 400:
+      return {400, "INVALID_ARGUMENT",
+              "the request could not be read: malformed HTTP, or a body that did not arrive "
+              "within the request timeout (strata serve --request-timeout-ms)"};
     case 404: return {404, "NOT_FOUND", "no such route; GET /openapi.json lists them"};
     case 408: return {408, "DEADLINE_EXCEEDED", "the request took longer than the server's limit"};
     case 413:

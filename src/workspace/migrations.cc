@@ -78,8 +78,7 @@ Status CreateModelRegistry(SqliteDb& db) {
 
 // Version 3: what `strata serve` keeps. Aliases are mutable names for a model version
 // (production, staging, ...), with every change kept in a history so a rollback knows the
-// version an alias held before; jobs (training in the background) with their state, so a
-// restarted server shows each job's true state; API tokens as SHA-256 hashes only.
+// version an alias held before; API tokens as SHA-256 hashes only.
 Status CreateServerCatalog(SqliteDb& db) {
   return db.Exec(R"sql(
     CREATE TABLE strata_model_aliases (
@@ -100,6 +99,21 @@ Status CreateServerCatalog(SqliteDb& db) {
       action           TEXT NOT NULL,
       set_at           TEXT NOT NULL
     );
+    CREATE TABLE strata_api_tokens (
+      id          TEXT PRIMARY KEY NOT NULL,
+      name        TEXT NOT NULL DEFAULT '',
+      scope       TEXT NOT NULL,
+      hash        TEXT NOT NULL UNIQUE,
+      created_at  TEXT NOT NULL,
+      revoked_at  TEXT
+    );
+  )sql");
+}
+
+// Version 4: the server's jobs (training and batch prediction in the background) with their
+// state, so a restarted server shows each job's true state.
+Status CreateJobTable(SqliteDb& db) {
+  return db.Exec(R"sql(
     CREATE TABLE strata_jobs (
       id          TEXT PRIMARY KEY NOT NULL,
       type        TEXT NOT NULL,
@@ -113,21 +127,14 @@ Status CreateServerCatalog(SqliteDb& db) {
       started_at  TEXT,
       finished_at TEXT
     );
-    CREATE TABLE strata_api_tokens (
-      id          TEXT PRIMARY KEY NOT NULL,
-      name        TEXT NOT NULL DEFAULT '',
-      scope       TEXT NOT NULL,
-      hash        TEXT NOT NULL UNIQUE,
-      created_at  TEXT NOT NULL,
-      revoked_at  TEXT
-    );
   )sql");
 }
 
 constexpr Migration kMigrations[] = {
     {1, "create the table catalog", &CreateCatalog},
     {2, "create the model registry", &CreateModelRegistry},
-    {3, "create the server catalog (aliases, jobs, API tokens)", &CreateServerCatalog},
+    {3, "create the server catalog (aliases, API tokens)", &CreateServerCatalog},
+    {4, "create the job table", &CreateJobTable},
 };
 static_assert(std::size(kMigrations) == kWorkspaceSchemaVersion,
               "add a migration for every schema version");
