@@ -36,6 +36,19 @@ find_library(STRATA_XXHASH_LIB xxhash)
 if(NOT STRATA_XXHASH_INCLUDE OR NOT STRATA_XXHASH_LIB)
   message(FATAL_ERROR "Missing xxHash: install the Debian package 'libxxhash-dev'")
 endif()
+# `strata serve`: Debian builds cpp-httplib as a shared library with OpenSSL, zlib and brotli
+# support, so its pkg-config flags (the CPPHTTPLIB_*_SUPPORT defines) must be used to match
+# that ABI. OpenSSL's libcrypto also hashes API tokens (SHA-256).
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(STRATA_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
+endif()
+if(NOT STRATA_HTTPLIB_FOUND)
+  message(FATAL_ERROR "Missing cpp-httplib: install the Debian package 'libcpp-httplib-dev'")
+endif()
+add_library(strata_httplib INTERFACE)
+target_link_libraries(strata_httplib INTERFACE PkgConfig::STRATA_HTTPLIB)
+strata_find_package(OpenSSL libssl-dev)
 
 # Versions of header-only dependencies, recorded at build time for `strata doctor`.
 function(strata_debian_version package out)

@@ -40,6 +40,8 @@ void AddPredictCommands(CLI::App& app, CommandContext& ctx);  // predict, explai
 void AddModelsCommand(CLI::App& app, CommandContext& ctx);
 void AddSqlCommand(CLI::App& app, CommandContext& ctx);
 void AddAutoMlCommand(CLI::App& app, CommandContext& ctx);
+void AddServeCommand(CLI::App& app, CommandContext& ctx);
+void AddTokensCommand(CLI::App& app, CommandContext& ctx);
 
 // The exit code for a failed Status (documented in docs/cli.md):
 // 1 other, 2 usage, 3 invalid input data, 4 not found, 5 conflicting state,

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   strata::cli::AddAutoMlCommand(app, ctx);
   strata::cli::AddModelsCommand(app, ctx);
   strata::cli::AddSqlCommand(app, ctx);
+  strata::cli::AddServeCommand(app, ctx);
+  strata::cli::AddTokensCommand(app, ctx);
   strata::cli::AddTablesCommands(app, ctx);
   strata::cli::AddDoctorCommand(app, ctx);
 

@@ -102,10 +102,66 @@ Status CreateTrials(SqliteDb& db) {
   )sql");
 }
 
+// Version 4: what `strata serve` keeps. Aliases are mutable names for a model version
+// (production, staging, ...), with every change kept in a history so a rollback knows the
+// version an alias held before; API tokens as SHA-256 hashes only.
+Status CreateServerCatalog(SqliteDb& db) {
+  return db.Exec(R"sql(
+    CREATE TABLE strata_model_aliases (
+      model_name  TEXT NOT NULL COLLATE NOCASE
+                  REFERENCES strata_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+      alias       TEXT NOT NULL COLLATE NOCASE,
+      version     INTEGER NOT NULL,
+      set_at      TEXT NOT NULL,
+      PRIMARY KEY (model_name, alias)
+    );
+    CREATE TABLE strata_model_alias_history (
+      id               INTEGER PRIMARY KEY AUTOINCREMENT,
+      model_name       TEXT NOT NULL COLLATE NOCASE
+                       REFERENCES strata_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+      alias            TEXT NOT NULL COLLATE NOCASE,
+      version          INTEGER,
+      previous_version INTEGER,
+      action           TEXT NOT NULL,
+      set_at           TEXT NOT NULL
+    );
+    CREATE TABLE strata_api_tokens (
+      id          TEXT PRIMARY KEY NOT NULL,
+      name        TEXT NOT NULL DEFAULT '',
+      scope       TEXT NOT NULL,
+      hash        TEXT NOT NULL UNIQUE,
+      created_at  TEXT NOT NULL,
+      revoked_at  TEXT
+    );
+  )sql");
+}
+
+// Version 5: the server's jobs (training and batch prediction in the background) with their
+// state, so a restarted server shows each job's true state.
+Status CreateJobTable(SqliteDb& db) {
+  return db.Exec(R"sql(
+    CREATE TABLE strata_jobs (
+      id          TEXT PRIMARY KEY NOT NULL,
+      type        TEXT NOT NULL,
+      state       TEXT NOT NULL,
+      model       TEXT NOT NULL DEFAULT '',
+      request     TEXT NOT NULL,
+      progress    TEXT NOT NULL DEFAULT '{}',
+      result      TEXT NOT NULL DEFAULT '{}',
+      error       TEXT NOT NULL DEFAULT '',
+      created_at  TEXT NOT NULL,
+      started_at  TEXT,
+      finished_at TEXT
+    );
+  )sql");
+}
+
 constexpr Migration kMigrations[] = {
     {1, "create the table catalog", &CreateCatalog},
     {2, "create the model registry", &CreateModelRegistry},
     {3, "create the tuning trials", &CreateTrials},
+    {4, "create the server catalog (aliases, API tokens)", &CreateServerCatalog},
+    {5, "create the job table", &CreateJobTable},
 };
 static_assert(std::size(kMigrations) == kWorkspaceSchemaVersion,
               "add a migration for every schema version");

@@ -1,0 +1,73 @@
+// Server: the platform's REST face (`strata serve`), one process over one workspace.
+//
+// Routes (docs/server.md, and /openapi.json at run time) are declared once in a table
+// (src/serve/routes.cc): health and metrics, the Open Inference Protocol (KServe v2) under
+// /v2, TF-Serving/Vertex-style `:predict` and the model registry (versions, aliases) under
+// /v1. Every error has one shape, {"error": {"code", "message", "details"}}, and each Status
+// code maps to one HTTP status.
+//
+//   strata::ServerOptions options;
+//   options.workspace_path = "strata.db";
+//   options.port = 0;  // any free port
+//   STRATA_ASSIGN_OR_RETURN(auto server, strata::Server::Create(options));
+//   STRATA_ASSIGN_OR_RETURN(int port, server->Bind());
+//   std::thread stopper([&] { WaitForSignal(); server->Stop(); });
+//   STRATA_RETURN_IF_ERROR(server->Serve());  // returns once in-flight requests finished
+//
+// It binds to loopback by default and refuses any other host unless `auth` is on.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "strata/status.h"
+
+namespace strata {
+
+struct ServerOptions {
+  std::string workspace_path;     // the workspace file (it must exist)
+  std::string host = "127.0.0.1";
+  int port = 8080;                // 0: any free port (see Bind)
+  bool auth = false;              // require "Authorization: Bearer <token>" (api_tokens.h)
+  size_t max_body_bytes = 16u << 20;  // larger request bodies get 413
+  int64_t max_rows = 100000;      // rows per prediction request (413 beyond)
+  int request_timeout_ms = 30000; // reading a request and predicting; 408 beyond
+  int threads = 0;                // request threads; 0: max(8, cores)
+  int max_jobs = 1;               // training jobs that run at once
+  int max_queued_jobs = 16;       // jobs that may wait; more get 413
+};
+
+// True for "localhost", 127.0.0.0/8 and "::1".
+bool IsLoopbackHost(std::string_view host);
+
+class Server {
+ public:
+  // Opens the workspace and checks the options: InvalidArgument for a non-loopback host
+  // without auth, NotFound for a missing workspace.
+  static Result<std::unique_ptr<Server>> Create(ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket and returns its port (the chosen one when options.port is 0).
+  // IoError when the address is taken or cannot be bound.
+  Result<int> Bind();
+  // Serves requests until Stop(); returns once in-flight requests have been answered and
+  // running jobs were stopped (marked "interrupted").
+  Status Serve();
+  // Stops accepting connections and makes Serve() return; safe from any thread. /readyz
+  // answers 503 from now on.
+  void Stop();
+
+  // "http://host:port" once bound.
+  std::string url() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strata

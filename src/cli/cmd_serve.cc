@@ -1,0 +1,110 @@
+// `strata serve`: the REST server over the workspace (include/strata/server.h), stopped
+// gracefully by SIGTERM or SIGINT: it stops accepting, answers the requests in flight, and
+// exits 0.
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include "cli/cli.h"
+#include "strata/server.h"
+#include "strata/workspace.h"
+
+namespace strata::cli {
+namespace {
+
+struct ServeArgs {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  bool auth = false;
+  double max_body_mb = 16;
+  int64_t max_rows = 100000;
+  int request_timeout_ms = 30000;
+  int threads = 0;
+  int max_jobs = 1;
+};
+
+Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
+  ServerOptions options;
+  options.workspace_path = global.workspace.empty() ? DefaultWorkspacePath() : global.workspace;
+  options.host = a.host;
+  options.port = a.port;
+  options.auth = a.auth;
+  if (!(a.max_body_mb > 0)) return InvalidArgument("--max-body-mb must be positive");
+  options.max_body_bytes = static_cast<size_t>(a.max_body_mb * 1024 * 1024);
+  options.max_rows = a.max_rows;
+  options.request_timeout_ms = a.request_timeout_ms;
+  options.threads = a.threads;
+  options.max_jobs = a.max_jobs;
+
+  // SIGTERM and SIGINT are blocked in every thread (the server's threads inherit the mask)
+  // and taken by one thread with sigwait, which stops the server outside signal context.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  STRATA_ASSIGN_OR_RETURN(auto server, Server::Create(options));
+  STRATA_ASSIGN_OR_RETURN(int port, server->Bind());
+  (void)port;
+  std::atomic<bool> done{false};
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    if (done) return;
+    if (!global.quiet) {
+      std::cerr << fmt::format("strata: {}: stopping; finishing the requests in flight\n",
+                               signal == SIGINT ? "interrupted" : "terminated");
+    }
+    server->Stop();
+  });
+  std::cerr << fmt::format("strata: serving workspace '{}' at {} (auth {}); stop with Ctrl-C\n",
+                           options.workspace_path, server->url(), a.auth ? "on" : "off");
+  Status status = server->Serve();
+  done = true;
+  pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if no signal came
+  waiter.join();
+  if (status.ok() && !global.quiet) std::cerr << "strata: stopped\n";
+  return status;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, CommandContext& ctx) {
+  auto a = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve the workspace over HTTP: prediction (KServe v2, TF-Serving :predict) "
+               "and the model registry");
+  cmd->add_option("--host", a->host,
+                  "Address to listen on; other than loopback it needs --auth")
+      ->capture_default_str();
+  cmd->add_option("--port", a->port, "TCP port (0: any free port)")->capture_default_str();
+  cmd->add_flag("--auth", a->auth,
+                "Require 'Authorization: Bearer TOKEN' (tokens: `strata tokens create`)");
+  cmd->add_option("--max-body-mb", a->max_body_mb, "Largest request body, in MiB (413 beyond)")
+      ->capture_default_str();
+  cmd->add_option("--max-rows", a->max_rows, "Most rows in one prediction request (413 beyond)")
+      ->capture_default_str();
+  cmd->add_option("--request-timeout-ms", a->request_timeout_ms,
+                  "Time to read a request and predict (408 beyond)")
+      ->capture_default_str();
+  cmd->add_option("--threads", a->threads, "Request threads (0: max(8, cores))")
+      ->capture_default_str();
+  cmd->add_option("--max-jobs", a->max_jobs, "Training jobs (/v1/jobs) that run at once")
+      ->capture_default_str();
+  cmd->footer(
+      "Examples:\n"
+      "  strata serve                              http://127.0.0.1:8080, no auth\n"
+      "  strata tokens create --scope admin        then:\n"
+      "  strata serve --host 0.0.0.0 --auth        reachable from other machines\n"
+      "  curl -s localhost:8080/v1/models/churn:predict \\\n"
+      "       -d '{\"instances\": [{\"tenure\": 3, \"plan\": \"basic\"}]}'\n"
+      "Routes: docs/server.md, or GET /openapi.json");
+  cmd->callback([a, &ctx] { ctx.result = RunServe(*a, ctx.global); });
+}
+
+}  // namespace strata::cli

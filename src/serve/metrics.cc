@@ -1,0 +1,94 @@
+#include "serve/metrics.h"
+
+#include <fmt/format.h>
+
+namespace strata::serve {
+namespace {
+
+// Label values escape backslash, quote and newline (Prometheus text format).
+std::string Escape(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Metrics::Metrics(size_t routes) : latency_(routes + 1) {}
+
+void Metrics::RecordRequest(size_t route, const std::string& method, int status, double seconds) {
+  if (route >= latency_.size()) route = latency_.size() - 1;
+  Histogram& h = latency_[route];
+  size_t bucket = 0;
+  while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
+  h.counts[bucket].fetch_add(1, std::memory_order_relaxed);
+  h.sum_micros.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  ++requests_[{route, method, status}];
+}
+
+void Metrics::RecordPredictions(const std::string& model, int version, int64_t rows) {
+  std::lock_guard lock(mutex_);
+  predictions_[{model, version}] += static_cast<uint64_t>(rows);
+}
+
+std::string Metrics::Render(const std::vector<std::string>& route_names) const {
+  auto name = [&](size_t i) {
+    return Escape(i < route_names.size() ? route_names[i] : std::string("unmatched"));
+  };
+  std::string out;
+  out += "# HELP strata_http_requests_total HTTP requests answered, by route, method and status.\n";
+  out += "# TYPE strata_http_requests_total counter\n";
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, count] : requests_) {
+      const auto& [route, method, status] = key;
+      out += fmt::format("strata_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
+                         name(route), Escape(method), status, count);
+    }
+    out += "# HELP strata_http_errors_total HTTP requests answered with a 4xx or 5xx status.\n";
+    out += "# TYPE strata_http_errors_total counter\n";
+    std::map<size_t, uint64_t> errors;
+    for (const auto& [key, count] : requests_) {
+      if (std::get<2>(key) >= 400) errors[std::get<0>(key)] += count;
+    }
+    for (const auto& [route, count] : errors) {
+      out += fmt::format("strata_http_errors_total{{route=\"{}\"}} {}\n", name(route), count);
+    }
+    out += "# HELP strata_predictions_total Rows predicted, by model and version.\n";
+    out += "# TYPE strata_predictions_total counter\n";
+    for (const auto& [key, rows] : predictions_) {
+      out += fmt::format("strata_predictions_total{{model=\"{}\",version=\"{}\"}} {}\n",
+                         Escape(key.first), key.second, rows);
+    }
+  }
+  out += "# HELP strata_http_request_duration_seconds Time from routing to the answer.\n";
+  out += "# TYPE strata_http_request_duration_seconds histogram\n";
+  for (size_t r = 0; r < latency_.size(); ++r) {
+    const Histogram& h = latency_[r];
+    uint64_t cumulative = 0;
+    std::string lines;
+    for (size_t b = 0; b <= kBuckets.size(); ++b) {
+      cumulative += h.counts[b].load(std::memory_order_relaxed);
+      std::string le = b < kBuckets.size() ? fmt::format("{}", kBuckets[b]) : "+Inf";
+      lines += fmt::format("strata_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
+                           name(r), le, cumulative);
+    }
+    if (cumulative == 0) continue;
+    out += lines;
+    out += fmt::format("strata_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", name(r),
+                       static_cast<double>(h.sum_micros.load(std::memory_order_relaxed)) / 1e6);
+    out += fmt::format("strata_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", name(r),
+                       cumulative);
+  }
+  return out;
+}
+
+}  // namespace strata::serve

@@ -1,0 +1,43 @@
+// Prometheus metrics of the server, in the text exposition format: requests by route,
+// method and status, request latency histograms by route, and rows predicted per model
+// version. Counting is lock-free per route; the rarer keyed counters take a mutex.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace strata::serve {
+
+class Metrics {
+ public:
+  // `routes`: how many routes there are; index routes.size() counts unmatched requests.
+  explicit Metrics(size_t routes);
+
+  // One answered request on route `route` (or the unmatched index) with its duration.
+  void RecordRequest(size_t route, const std::string& method, int status, double seconds);
+  // Rows predicted by a model version.
+  void RecordPredictions(const std::string& model, int version, int64_t rows);
+
+  // The exposition text; `route_name(i)` gives route i's path template.
+  std::string Render(const std::vector<std::string>& route_names) const;
+
+ private:
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,  0.5,   1,    5};
+  struct Histogram {
+    std::array<std::atomic<uint64_t>, kBuckets.size() + 1> counts{};  // last: +Inf
+    std::atomic<uint64_t> sum_micros{0};
+  };
+  std::vector<Histogram> latency_;
+  mutable std::mutex mutex_;
+  std::map<std::tuple<size_t, std::string, int>, uint64_t> requests_;
+  std::map<std::pair<std::string, int>, uint64_t> predictions_;
+};
+
+}  // namespace strata::serve

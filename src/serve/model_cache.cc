@@ -1,0 +1,101 @@
+#include "serve/model_cache.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "strata/model_aliases.h"
+#include "strata/model_store.h"
+#include "workspace/sqlite_db.h"
+
+namespace strata::serve {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string VersionSelector::ToString() const {
+  if (!alias.empty()) return "@" + alias;
+  return version ? std::to_string(*version) : "latest";
+}
+
+Result<VersionSelector> ParseVersionOrAlias(std::string_view text, bool allow_alias) {
+  VersionSelector selector;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc() && end == text.data() + text.size()) {
+    if (value < 1) {
+      return InvalidArgument(fmt::format("version '{}' is not a version number (1, 2, ...)", text));
+    }
+    selector.version = value;
+    return selector;
+  }
+  if (!allow_alias) {
+    return InvalidArgument(fmt::format(
+        "version '{}' is not a number; serve an alias with /v1/models/NAME/labels/{}:predict",
+        text, text));
+  }
+  STRATA_RETURN_IF_ERROR(ValidateAliasName(text));
+  selector.alias = text;
+  return selector;
+}
+
+Result<ServedModel> ModelCache::Get(std::string_view model, const VersionSelector& selector) {
+  std::lock_guard lock(mutex_);
+  // data_version changes when another connection commits: a new version or alias.
+  STRATA_ASSIGN_OR_RETURN(int64_t data_version, workspace_.db().QueryInt64("PRAGMA data_version"));
+  if (data_version != data_version_) {
+    resolved_.clear();
+    data_version_ = data_version;
+  }
+  std::string key = Lower(model) + "\n" + selector.ToString();
+  auto it = resolved_.find(key);
+  if (it != resolved_.end()) return it->second;
+  STRATA_ASSIGN_OR_RETURN(ServedModel served, Resolve(model, selector));
+  resolved_[key] = served;
+  return served;
+}
+
+void ModelCache::Invalidate() {
+  std::lock_guard lock(mutex_);
+  resolved_.clear();
+}
+
+Result<ServedModel> ModelCache::Resolve(std::string_view model, const VersionSelector& selector) {
+  ModelStore store(workspace_);
+  std::optional<int> version = selector.version;
+  if (!selector.alias.empty()) {
+    ModelAliases aliases(workspace_);
+    STRATA_ASSIGN_OR_RETURN(version, aliases.Resolve(model, selector.alias));
+  }
+  SqliteDb& db = workspace_.db();
+  STRATA_ASSIGN_OR_RETURN(
+      SqliteStatement q,
+      db.Prepare("SELECT model_name, version, created_at FROM strata_model_versions "
+                 "WHERE model_name = ?1 " +
+                 std::string(version ? "AND version = ?2" : "ORDER BY version DESC LIMIT 1")));
+  STRATA_RETURN_IF_ERROR(q.BindText(1, model));
+  if (version) STRATA_RETURN_IF_ERROR(q.BindInt64(2, *version));
+  STRATA_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return store.Load(model, version).status();  // NotFound with a suggestion
+  ServedModel served;
+  served.model = q.ColumnText(0);
+  served.version = static_cast<int>(q.ColumnInt64(1));
+  std::string key = fmt::format("{}\n{}\n{}", Lower(served.model), served.version, q.ColumnText(2));
+  auto it = predictors_.find(key);
+  if (it != predictors_.end()) {
+    served.predictor = it->second.lock();
+    if (served.predictor) return served;
+  }
+  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, store.Load(served.model, served.version));
+  STRATA_ASSIGN_OR_RETURN(served.predictor, Predictor::Create(std::move(bundle)));
+  predictors_[key] = served.predictor;
+  return served;
+}
+
+}  // namespace strata::serve

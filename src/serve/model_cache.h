@@ -1,0 +1,67 @@
+// The models the server has loaded: (model, version) -> a shared, thread-safe Predictor,
+// built once from the stored bundle. A request resolves its model name and selector (the
+// latest version, a number, or an alias) to a version, then takes a shared_ptr to that
+// version's Predictor. Moving an alias changes what new requests resolve to; requests that
+// already hold the old Predictor finish with it, and it is freed when the last one ends.
+//
+// Resolutions are cached and dropped whenever the workspace changes: this server's own
+// writes call Invalidate(), and other processes' commits (a `strata train` adding a version)
+// show up in SQLite's PRAGMA data_version, checked on every request.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "strata/predictor.h"
+#include "strata/status.h"
+#include "strata/workspace.h"
+
+namespace strata::serve {
+
+// What a request names: the latest version, a version number, or an alias.
+struct VersionSelector {
+  std::optional<int> version;
+  std::string alias;  // used when non-empty
+  std::string ToString() const;
+};
+
+// "3" -> version 3; "production" -> alias; InvalidArgument for "0" or "-1".
+Result<VersionSelector> ParseVersionOrAlias(std::string_view text, bool allow_alias);
+
+struct ServedModel {
+  std::string model;  // the stored spelling
+  int version = 0;
+  std::shared_ptr<const Predictor> predictor;
+};
+
+class ModelCache {
+ public:
+  // `workspace` is used under `mutex`, which every user of the workspace shares.
+  ModelCache(Workspace& workspace, std::mutex& mutex) : workspace_(workspace), mutex_(mutex) {}
+
+  // The Predictor for `model` and `selector`, loading it on first use. NotFound names the
+  // closest model, version or alias.
+  Result<ServedModel> Get(std::string_view model, const VersionSelector& selector);
+  // Forgets every resolution (call after changing aliases or versions).
+  void Invalidate();
+
+ private:
+  Result<ServedModel> Resolve(std::string_view model, const VersionSelector& selector);
+
+  Workspace& workspace_;
+  std::mutex& mutex_;
+  int64_t data_version_ = -1;
+  std::map<std::string, ServedModel> resolved_;  // "model\nselector" -> model
+  // (model, version, created_at) -> predictor; created_at tells a replaced model's version 1
+  // from the old version 1. Weak, so a version no resolution names any more is freed when
+  // its last request ends.
+  std::map<std::string, std::weak_ptr<const Predictor>> predictors_;
+};
+
+}  // namespace strata::serve

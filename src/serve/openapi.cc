@@ -1,0 +1,157 @@
+// The OpenAPI 3 document, generated from the route table so it cannot drift from the router.
+#include <string>
+
+#include "serve/routes.h"
+#include "strata/build_info.h"
+
+namespace strata::serve {
+namespace {
+
+using nlohmann::json;
+
+json Ref(std::string_view component) {
+  return {{"$ref", "#/components/schemas/" + std::string(component)}};
+}
+
+json Components() {
+  json error = {
+      {"type", "object"},
+      {"required", {"error"}},
+      {"properties",
+       {{"error",
+         {{"type", "object"},
+          {"required", {"code", "message", "details"}},
+          {"properties",
+           {{"code", {{"type", "string"}, {"example", "NOT_FOUND"}}},
+            {"message", {{"type", "string"}}},
+            {"details", {{"type", "object"}}}}}}}}}};
+  json tensor = {{"type", "object"},
+                 {"required", {"name", "shape", "datatype", "data"}},
+                 {"properties",
+                  {{"name", {{"type", "string"}}},
+                   {"shape", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
+                   {"datatype", {{"type", "string"}, {"enum", {"BOOL", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64", "FP32", "FP64", "BYTES"}}}},
+                   {"data", {{"type", "array"}, {"items", json::object()}}}}}};
+  return {
+      {"Error", error},
+      {"Tensor", tensor},
+      {"InferRequest",
+       {{"type", "object"},
+        {"required", {"inputs"}},
+        {"properties",
+         {{"id", {{"type", "string"}}},
+          {"parameters", {{"type", "object"}}},
+          {"inputs", {{"type", "array"}, {"items", Ref("Tensor")}}},
+          {"outputs", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}}},
+      {"InferResponse",
+       {{"type", "object"},
+        {"properties",
+         {{"model_name", {{"type", "string"}}},
+          {"model_version", {{"type", "string"}}},
+          {"id", {{"type", "string"}}},
+          {"outputs", {{"type", "array"}, {"items", Ref("Tensor")}}}}}}},
+      {"ModelMetadata",
+       {{"type", "object"},
+        {"properties",
+         {{"name", {{"type", "string"}}},
+          {"versions", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+          {"platform", {{"type", "string"}}},
+          {"inputs", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+          {"outputs", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}}},
+      {"PredictRequest",
+       {{"type", "object"},
+        {"description", "Exactly one of instances (rows: objects keyed by column, or arrays in "
+                        "input order) and inputs (columns: name -> values)."},
+        {"properties",
+         {{"instances", {{"type", "array"}, {"items", json::object()}}},
+          {"inputs", {{"type", "object"}}},
+          {"explain", {{"type", "boolean"}}},
+          {"threshold", {{"type", "number"}}}}}}},
+      {"PredictResponse",
+       {{"type", "object"},
+        {"properties",
+         {{"predictions", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+          {"model_name", {{"type", "string"}}},
+          {"model_version", {{"type", "string"}}}}}}},
+      {"JobRequest",
+       {{"type", "object"},
+        {"required", {"type", "model"}},
+        {"properties",
+         {{"type", {{"type", "string"}, {"enum", {"train", "predict"}}}},
+          {"model", {{"type", "string"}}},
+          {"spec", {{"type", "object"}, {"description", "train: a TrainSpec (docs/models.md)"}}},
+          {"version", {{"type", "integer"}, {"description", "predict: default the latest"}}},
+          {"source", {{"type", "string"}, {"description", "predict: the input table"}}},
+          {"output_table", {{"type", "string"}}},
+          {"replace", {{"type", "boolean"}}}}}}},
+      {"Job",
+       {{"type", "object"},
+        {"properties",
+         {{"id", {{"type", "string"}}},
+          {"state", {{"type", "string"}, {"enum", {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"}}}},
+          {"progress", {{"type", "object"}}},
+          {"result", {{"type", "object"}}},
+          {"error", {{"type", "string"}}}}}}},
+      {"AliasRequest",
+       {{"type", "object"},
+        {"required", {"version"}},
+        {"properties", {{"version", {{"type", "integer"}, {"minimum", 1}}}}}}},
+  };
+}
+
+json Operation(const Route& route) {
+  json op = {{"summary", std::string(route.summary)},
+             {"operationId", std::string(route.method) + " " + std::string(route.path)}};
+  json parameters = json::array();
+  std::string_view path = route.path;
+  for (size_t open = path.find('{'); open != std::string_view::npos; open = path.find('{', open + 1)) {
+    size_t close = path.find('}', open);
+    parameters.push_back({{"name", std::string(path.substr(open + 1, close - open - 1))},
+                          {"in", "path"},
+                          {"required", true},
+                          {"schema", {{"type", "string"}}}});
+  }
+  if (!parameters.empty()) op["parameters"] = parameters;
+  if (!route.request_schema.empty()) {
+    op["requestBody"] = {{"required", true},
+                         {"content", {{"application/json", {{"schema", Ref(route.request_schema)}}}}}};
+  }
+  json ok = {{"description", "OK"}};
+  if (!route.response_schema.empty()) {
+    ok["content"] = {{"application/json", {{"schema", Ref(route.response_schema)}}}};
+  }
+  json error = {{"description", "An error, in the one error shape"},
+                {"content", {{"application/json", {{"schema", Ref("Error")}}}}}};
+  op["responses"] = {{"200", ok}, {"default", error}};
+  if (route.scope == Scope::kPublic) {
+    op["security"] = json::array();
+  } else {
+    op["x-strata-scope"] = route.scope == Scope::kAdmin ? "admin" : "read";
+  }
+  return op;
+}
+
+}  // namespace
+
+nlohmann::json OpenApiDocument() {
+  json paths = json::object();
+  for (const Route& route : Routes()) {
+    std::string method(route.method);
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[std::string(route.path)][method] = Operation(route);
+  }
+  json components = {{"schemas", Components()},
+                     {"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}};
+  return {{"openapi", "3.0.3"},
+          {"info",
+           {{"title", "Strata"},
+            {"version", STRATA_VERSION},
+            {"description", "Strata's REST API: prediction (Open Inference Protocol and "
+                            "TF-Serving style) and the model registry. Errors: "
+                            "{\"error\": {\"code\", \"message\", \"details\"}}."}}},
+          {"security", json::array({{{"bearer", json::array()}}})},
+          {"paths", paths},
+          {"components", components}};
+}
+
+}  // namespace strata::serve

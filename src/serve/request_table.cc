@@ -1,0 +1,208 @@
+#include "serve/request_table.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "data/value_parser.h"
+#include "strata/suggest.h"
+
+namespace strata::serve {
+namespace {
+
+using nlohmann::json;
+
+std::string Kind(const json& v) { return v.type_name(); }
+
+Status WrongValue(const Field& field, const json& v, std::string_view where) {
+  return InvalidArgument(fmt::format("{}: column '{}' needs a {} value, got {} {}", where,
+                                     field.name, DataTypeName(field.type), Kind(v),
+                                     v.dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
+// Appends one JSON value to a column of the schema's type.
+Status AppendValue(Column& column, const Field& field, const json& v, std::string_view where) {
+  if (v.is_null()) {
+    column.AppendNull();
+    return Status::Ok();
+  }
+  switch (field.type) {
+    case DataType::kFloat64:
+      if (v.is_number()) {
+        column.AppendFloat64(v.get<double>());
+        return Status::Ok();
+      }
+      break;
+    case DataType::kInt64:
+      if (v.is_number_integer()) {
+        column.AppendInt64(v.get<int64_t>());
+        return Status::Ok();
+      }
+      if (v.is_number_float() && std::nearbyint(v.get<double>()) == v.get<double>() &&
+          std::fabs(v.get<double>()) < 9.2e18) {
+        column.AppendInt64(static_cast<int64_t>(v.get<double>()));
+        return Status::Ok();
+      }
+      break;
+    case DataType::kBool:
+      if (v.is_boolean()) {
+        column.AppendBool(v.get<bool>());
+        return Status::Ok();
+      }
+      if (v.is_number_integer() && (v.get<int64_t>() == 0 || v.get<int64_t>() == 1)) {
+        column.AppendBool(v.get<int64_t>() == 1);
+        return Status::Ok();
+      }
+      break;
+    case DataType::kString:
+      // Categories sent as numbers (codes, zip codes) keep their JSON text.
+      if (v.is_string()) {
+        column.AppendString(v.get_ref<const std::string&>());
+      } else if (v.is_primitive()) {
+        column.AppendString(v.dump());
+      } else {
+        break;
+      }
+      return Status::Ok();
+    case DataType::kDate:
+    case DataType::kTimestamp: {
+      if (!v.is_string()) break;
+      int64_t value = 0;
+      const std::string& text = v.get_ref<const std::string&>();
+      bool ok = field.type == DataType::kDate ? ParseDateValue(text, &value)
+                                              : ParseTimestampValue(text, &value);
+      if (!ok) break;
+      column.AppendInt64(value);
+      return Status::Ok();
+    }
+  }
+  return WrongValue(field, v, where);
+}
+
+std::string Columns(const Schema& schema) {
+  std::vector<std::string> names;
+  for (const Field& f : schema) names.push_back(f.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+Result<Table> Finish(std::vector<Column> columns) {
+  Table table;
+  for (Column& c : columns) STRATA_RETURN_IF_ERROR(table.AddColumn(std::move(c)));
+  return table;
+}
+
+}  // namespace
+
+Result<Table> TableFromRows(const Schema& schema, const json& rows, std::string_view where) {
+  if (!rows.is_array()) {
+    return InvalidArgument(fmt::format("\"{}\" must be an array of rows, got {}", where, Kind(rows)));
+  }
+  if (rows.empty()) return InvalidArgument(fmt::format("\"{}\" is empty; send at least one row", where));
+  std::vector<Column> columns;
+  for (const Field& f : schema) {
+    columns.emplace_back(f.name, f.type);
+    columns.back().Reserve(static_cast<int64_t>(rows.size()));
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const json& row = rows[r];
+    std::string at = fmt::format("{}[{}]", where, r);
+    if (row.is_object()) {
+      for (size_t c = 0; c < schema.size(); ++c) {
+        auto it = row.find(schema[c].name);
+        if (it == row.end()) {
+          std::vector<std::string> keys;
+          for (const auto& [key, value] : row.items()) keys.push_back(key);
+          return InvalidArgument(fmt::format(
+              "{} has no column '{}' (the model's inputs: {}); send null for a missing value.{}",
+              at, schema[c].name, Columns(schema), DidYouMean(schema[c].name, keys)));
+        }
+        STRATA_RETURN_IF_ERROR(AppendValue(columns[c], schema[c], *it, at));
+      }
+    } else if (row.is_array()) {
+      if (row.size() != schema.size()) {
+        return InvalidArgument(fmt::format(
+            "{} has {} values but the model has {} inputs, in this order: {}", at, row.size(),
+            schema.size(), Columns(schema)));
+      }
+      for (size_t c = 0; c < schema.size(); ++c) {
+        STRATA_RETURN_IF_ERROR(AppendValue(columns[c], schema[c], row[c], at));
+      }
+    } else {
+      return InvalidArgument(fmt::format(
+          "{} must be an object keyed by column name or an array of {} values, got {}", at,
+          schema.size(), Kind(row)));
+    }
+  }
+  return Finish(std::move(columns));
+}
+
+Result<Table> TableFromColumns(const Schema& schema, const json& columns_json, std::string_view where) {
+  if (!columns_json.is_object()) {
+    return InvalidArgument(fmt::format(
+        "\"{}\" must be an object of column name -> array of values, got {}", where, Kind(columns_json)));
+  }
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : columns_json.items()) keys.push_back(key);
+  std::vector<Column> columns;
+  size_t rows = 0;
+  for (size_t c = 0; c < schema.size(); ++c) {
+    const Field& field = schema[c];
+    auto it = columns_json.find(field.name);
+    if (it == columns_json.end()) {
+      return InvalidArgument(fmt::format("\"{}\" has no column '{}' (the model's inputs: {}).{}",
+                                         where, field.name, Columns(schema),
+                                         DidYouMean(field.name, keys)));
+    }
+    std::string at = fmt::format("{}.{}", where, field.name);
+    if (!it->is_array()) {
+      return InvalidArgument(fmt::format("{} must be an array of values, got {}", at, Kind(*it)));
+    }
+    if (c == 0) rows = it->size();
+    if (it->size() != rows || rows == 0) {
+      return InvalidArgument(fmt::format(
+          "{} has {} values, but {} has {}; every column needs the same, non-zero number", at,
+          it->size(), schema[0].name, rows));
+    }
+    Column column(field.name, field.type);
+    column.Reserve(static_cast<int64_t>(rows));
+    for (size_t r = 0; r < rows; ++r) {
+      STRATA_RETURN_IF_ERROR(AppendValue(column, field, (*it)[r], fmt::format("{}[{}]", at, r)));
+    }
+    columns.push_back(std::move(column));
+  }
+  return Finish(std::move(columns));
+}
+
+nlohmann::json CellToJson(const Column& column, int64_t row) {
+  if (column.IsNull(row)) return nullptr;
+  switch (column.type()) {
+    case DataType::kBool: return column.GetBool(row);
+    case DataType::kInt64: return column.GetInt64(row);
+    case DataType::kFloat64: {
+      double v = column.GetFloat64(row);
+      return std::isfinite(v) ? json(v) : json(nullptr);
+    }
+    case DataType::kString: return std::string(column.GetString(row));
+    case DataType::kDate: return FormatDate(column.GetInt64(row));
+    case DataType::kTimestamp: return FormatTimestamp(column.GetInt64(row), /*iso_t=*/true);
+  }
+  return nullptr;
+}
+
+nlohmann::json RowToJson(const Table& table, int64_t row) {
+  json out = json::object();
+  for (const Column& column : table.columns()) {
+    const std::string& name = column.name();
+    // The Predictor's JSON-text columns (see predictor.h) go out as JSON, not as strings.
+    bool json_text = name.ends_with("_probs") || name == "nearest_centroids_distance" ||
+                     name == "top_feature_attributions";
+    if (json_text && column.type() == DataType::kString && !column.IsNull(row)) {
+      out[name] = json::parse(column.GetString(row), nullptr, /*allow_exceptions=*/false);
+    } else {
+      out[name] = CellToJson(column, row);
+    }
+  }
+  return out;
+}
+
+}  // namespace strata::serve

@@ -1,0 +1,163 @@
+#include "serve/routes.h"
+
+#include <httplib.h>
+
+#include <vector>
+
+#include "serve/handlers.h"
+
+namespace strata::serve {
+namespace {
+
+constexpr Route kRoutes[] = {
+    // Health, metrics, the API description.
+    {"GET", "/healthz", "Liveness: 200 while the process runs", Scope::kPublic, &HandleHealthz},
+    {"GET", "/readyz", "Readiness: 200 when serving, 503 while shutting down", Scope::kPublic,
+     &HandleReadyz},
+    {"GET", "/metrics", "Prometheus metrics: requests, latencies, errors, predictions",
+     Scope::kRead, &HandleMetrics},
+    {"GET", "/openapi.json", "This API as an OpenAPI 3 document", Scope::kPublic, &HandleOpenApi},
+    // Open Inference Protocol (KServe v2).
+    {"GET", "/v2", "Server metadata (Open Inference Protocol)", Scope::kRead, &HandleV2Server},
+    {"GET", "/v2/health/live", "Server live (Open Inference Protocol)", Scope::kPublic,
+     &HandleHealthz},
+    {"GET", "/v2/health/ready", "Server ready (Open Inference Protocol)", Scope::kPublic,
+     &HandleReadyz},
+    {"GET", "/v2/models/{name}", "Model metadata: inputs and outputs of the latest version",
+     Scope::kRead, &HandleV2ModelMetadata, {}, "ModelMetadata"},
+    {"GET", "/v2/models/{name}/versions/{version}",
+     "Model metadata of a version (a number or an alias)", Scope::kRead, &HandleV2ModelMetadata,
+     {}, "ModelMetadata"},
+    {"GET", "/v2/models/{name}/ready", "Model ready: 200 when it loads", Scope::kRead,
+     &HandleV2ModelReady},
+    {"GET", "/v2/models/{name}/versions/{version}/ready", "Model version ready", Scope::kRead,
+     &HandleV2ModelReady},
+    {"POST", "/v2/models/{name}/infer",
+     "Inference: one input per column, or one [N, F] tensor", Scope::kRead, &HandleV2Infer,
+     "InferRequest", "InferResponse"},
+    {"POST", "/v2/models/{name}/versions/{version}/infer", "Inference on a version or alias",
+     Scope::kRead, &HandleV2Infer, "InferRequest", "InferResponse"},
+    // TF-Serving / Vertex AI style prediction.
+    {"POST", "/v1/models/{name}:predict", "Predict with the latest version (instances or inputs)",
+     Scope::kRead, &HandleV1Predict, "PredictRequest", "PredictResponse"},
+    {"POST", "/v1/models/{name}/versions/{version}:predict", "Predict with a numbered version",
+     Scope::kRead, &HandleV1Predict, "PredictRequest", "PredictResponse"},
+    {"POST", "/v1/models/{name}/labels/{alias}:predict", "Predict with the version an alias names",
+     Scope::kRead, &HandleV1Predict, "PredictRequest", "PredictResponse"},
+    // The registry.
+    {"GET", "/v1/models", "Registered models", Scope::kRead, &HandleListModels},
+    {"GET", "/v1/models/{name}", "A model: versions and aliases", Scope::kRead, &HandleGetModel},
+    {"GET", "/v1/models/{name}/versions", "A model's versions with metrics and lineage",
+     Scope::kRead, &HandleListVersions},
+    {"GET", "/v1/models/{name}/versions/{version}",
+     "One version: metrics, training info, lineage (TrainSpec, data fingerprint)", Scope::kRead,
+     &HandleGetVersion},
+    {"GET", "/v1/models/{name}/aliases", "A model's aliases and their history", Scope::kRead,
+     &HandleListAliases},
+    {"PUT", "/v1/models/{name}/aliases/{alias}", "Set or move an alias: {\"version\": N}",
+     Scope::kAdmin, &HandleSetAlias, "AliasRequest"},
+    {"DELETE", "/v1/models/{name}/aliases/{alias}", "Delete an alias", Scope::kAdmin,
+     &HandleDeleteAlias},
+    {"POST", "/v1/models/{name}/aliases/{alias}:rollback",
+     "Move an alias back to the version it held before its latest change", Scope::kAdmin,
+     &HandleRollbackAlias},
+    // Jobs.
+    {"POST", "/v1/jobs",
+     "Submit a job: training ({\"type\": \"train\", \"model\", \"spec\": TrainSpec}) or "
+     "batch prediction ({\"type\": \"predict\", \"model\", \"source\", \"output_table\"})",
+     Scope::kAdmin, &HandleSubmitJob, "JobRequest", "Job"},
+    {"GET", "/v1/jobs", "Jobs, newest first, with state and progress", Scope::kRead, &HandleListJobs},
+    {"GET", "/v1/jobs/{id}", "One job: state, progress, result or error", Scope::kRead,
+     &HandleGetJob, {}, "Job"},
+    {"GET", "/v1/jobs/{id}/events",
+     "The job's progress as Server-Sent Events (\"progress\" on each change, then \"done\")",
+     Scope::kRead, &HandleJobEvents},
+    {"POST", "/v1/jobs/{id}:cancel", "Cancel a queued or running job", Scope::kAdmin,
+     &HandleCancelJob},
+};
+
+// Splits "/a/b" into {"a", "b"}; "/" gives {}.
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = path.starts_with('/') ? 1 : 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+// Matches one template segment ("models", "{name}", "{name}:predict") against `segment`.
+bool MatchSegment(std::string_view pattern, std::string_view segment,
+                  std::map<std::string, std::string, std::less<>>* params) {
+  if (!pattern.starts_with('{')) return pattern == segment;
+  size_t close = pattern.find('}');
+  std::string_view name = pattern.substr(1, close - 1);
+  std::string_view suffix = pattern.substr(close + 1);
+  if (!segment.ends_with(suffix)) return false;
+  std::string_view value = segment.substr(0, segment.size() - suffix.size());
+  if (value.empty() || value.find(':') != std::string_view::npos) return false;
+  (*params)[std::string(name)] = std::string(value);
+  return true;
+}
+
+bool MatchPath(std::string_view pattern, std::string_view path,
+               std::map<std::string, std::string, std::less<>>* params) {
+  std::vector<std::string_view> want = Segments(pattern), got = Segments(path);
+  if (want.size() != got.size()) return false;
+  params->clear();
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (!MatchSegment(want[i], got[i], params)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::span<const Route> Routes() { return kRoutes; }
+
+const Route* MatchRoute(std::string_view method, std::string_view path,
+                        std::map<std::string, std::string, std::less<>>* params,
+                        bool* path_matched) {
+  *path_matched = false;
+  // HEAD is answered like GET (httplib drops the body).
+  if (method == "HEAD") method = "GET";
+  for (const Route& route : kRoutes) {
+    if (!MatchPath(route.path, path, params)) continue;
+    *path_matched = true;
+    if (route.method == method) return &route;
+  }
+  params->clear();
+  return nullptr;
+}
+
+Result<nlohmann::json> RouteRequest::JsonBody() const {
+  if (http->body.empty()) {
+    return InvalidArgument("the request body is empty; send a JSON object");
+  }
+  try {
+    return nlohmann::json::parse(http->body);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ...".
+    std::string what = e.what();
+    size_t at = what.find(" at ");
+    std::string detail = at == std::string::npos ? what : what.substr(at + 4);
+    return InvalidArgument("the request body is not valid JSON: " + detail);
+  }
+}
+
+std::optional<std::string> RouteRequest::Query(const std::string& name) const {
+  if (!http->has_param(name.c_str())) return std::nullopt;
+  return http->get_param_value(name.c_str());
+}
+
+std::optional<HttpError> RouteRequest::CheckDeadline() const {
+  if (std::chrono::steady_clock::now() <= deadline) return std::nullopt;
+  return HttpError{408, "DEADLINE_EXCEEDED",
+                   "the request took longer than the server's timeout (strata serve "
+                   "--request-timeout-ms); send fewer rows per request"};
+}
+
+}  // namespace strata::serve

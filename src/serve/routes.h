@@ -1,0 +1,95 @@
+// The route table: each route declared once with its method, path template, summary, scope
+// and handler. The router (server.cc) and the OpenAPI document (openapi.cc) both read it.
+//
+// Path templates are literal segments and parameters: "/v1/models/{name}/versions/{version}"
+// and, for TF-Serving's verbs, a parameter with a literal suffix: "/v1/models/{name}:predict".
+// A parameter never matches an empty segment or one containing ':'.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "serve/http_error.h"
+#include "strata/api_tokens.h"
+#include "strata/status.h"
+
+namespace httplib {
+struct Request;
+}
+
+namespace strata::serve {
+
+struct ServerContext;
+
+// Who may call a route: anyone (health probes, the OpenAPI document), read tokens, or
+// admin tokens only. Without auth every route is open.
+enum class Scope { kPublic, kRead, kAdmin };
+
+// A matched request as handlers see it.
+struct RouteRequest {
+  const httplib::Request* http = nullptr;
+  std::map<std::string, std::string, std::less<>> params;  // path parameters
+  std::chrono::steady_clock::time_point deadline;
+
+  const std::string& param(std::string_view name) const { return params.find(name)->second; }
+  // The body as JSON; InvalidArgument with the line and column of a syntax error.
+  Result<nlohmann::json> JsonBody() const;
+  // A query parameter ("?explain=true"), or nullopt.
+  std::optional<std::string> Query(const std::string& name) const;
+  // DEADLINE_EXCEEDED (408) once the request has run past the server's timeout.
+  std::optional<HttpError> CheckDeadline() const;
+};
+
+// A handler's answer: a status and a JSON body, or raw text (metrics).
+struct Reply {
+  Reply() = default;
+  Reply(int s, nlohmann::json b) : status(s), body(std::move(b)) {}
+  int status = 200;
+  nlohmann::json body;
+  std::string text;          // sent instead of body when content_type is set
+  std::string content_type;
+  // A streamed answer (Server-Sent Events) with content_type: called until it returns
+  // false, each call appending the next chunk (possibly none) to *chunk.
+  std::function<bool(std::string* chunk)> stream;
+};
+
+// A handler returns a Reply or an HttpError (ErrorFromStatus for library errors).
+struct HandlerResult {
+  HandlerResult(Reply r) : reply(std::move(r)) {}           // NOLINT
+  HandlerResult(HttpError e) : error(std::move(e)) {}       // NOLINT
+  HandlerResult(const Status& s) : error(ErrorFromStatus(s)) {}  // NOLINT
+  std::optional<Reply> reply;
+  std::optional<HttpError> error;
+};
+using Handler = HandlerResult (*)(ServerContext& context, const RouteRequest& request);
+
+struct Route {
+  std::string_view method;   // GET, POST, PUT, DELETE
+  std::string_view path;     // template, see above
+  std::string_view summary;  // one line, for /openapi.json and docs/server.md
+  Scope scope;
+  Handler handler;
+  std::string_view request_schema = {};   // OpenAPI component of the JSON body, if any
+  std::string_view response_schema = {};  // OpenAPI component of a 200 answer, if any
+};
+
+// Every route, in the order they are documented.
+std::span<const Route> Routes();
+
+// The route for `method` and `path`, with its parameters; nullptr when none matches.
+// `path_matched` tells a 405 (the path exists for another method) from a 404.
+const Route* MatchRoute(std::string_view method, std::string_view path,
+                        std::map<std::string, std::string, std::less<>>* params,
+                        bool* path_matched);
+
+// The OpenAPI 3 document describing Routes().
+nlohmann::json OpenApiDocument();
+
+}  // namespace strata::serve

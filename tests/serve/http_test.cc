@@ -1,0 +1,151 @@
+// The HTTP foundation over real loopback HTTP: health, readiness, metrics, the OpenAPI
+// document built from the route table, the error shape, limits and the host check.
+#include <set>
+
+#include "serve/routes.h"
+#include "serve_fixture.h"
+
+namespace strata::testing {
+namespace {
+
+class HttpTest : public ChurnWorkspaceTest {};
+
+TEST_F(HttpTest, HealthAndReadinessAnswer) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  for (const char* path : {"/healthz", "/v2/health/live"}) {
+    auto res = client.Get(path);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << path;
+    EXPECT_EQ(JsonOf(res)["live"], true);
+  }
+  for (const char* path : {"/readyz", "/v2/health/ready"}) {
+    auto res = client.Get(path);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << path;
+    EXPECT_EQ(JsonOf(res)["ready"], true);
+  }
+  auto meta = client.Get("/v2");
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(JsonOf(meta)["name"], "strata");
+}
+
+TEST_F(HttpTest, OpenApiDescribesEveryRouteOfTheTable) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  auto res = client.Get("/openapi.json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  nlohmann::json doc = JsonOf(res);
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  size_t operations = 0;
+  for (const auto& [path, methods] : doc["paths"].items()) operations += methods.size();
+  EXPECT_EQ(operations, serve::Routes().size());
+  for (const serve::Route& route : serve::Routes()) {
+    std::string method(route.method);
+    for (char& c : method) c = static_cast<char>(std::tolower(c));
+    ASSERT_TRUE(doc["paths"].contains(std::string(route.path))) << route.path;
+    const auto& op = doc["paths"][std::string(route.path)][method];
+    EXPECT_EQ(op["summary"], std::string(route.summary));
+    EXPECT_TRUE(op["responses"].contains("default"));
+  }
+  EXPECT_TRUE(doc["components"]["schemas"].contains("Error"));
+}
+
+TEST_F(HttpTest, UnknownRoutesAndMethodsGetTheErrorShape) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  std::string message = ErrorMessage(client.Get("/v3/nothing"), 404, "NOT_FOUND");
+  EXPECT_THAT(message, ::testing::HasSubstr("/openapi.json"));
+  message = ErrorMessage(client.Delete("/v1/models"), 405, "METHOD_NOT_ALLOWED");
+  EXPECT_THAT(message, ::testing::HasSubstr("DELETE"));
+}
+
+TEST_F(HttpTest, BodyOverTheLimitGets413WithTheErrorShape) {
+  ServerOptions o = Options();
+  o.max_body_bytes = 1024;
+  RunningServer server(o);
+  auto client = server.Client();
+  std::string big = "{\"instances\": [" + std::string(4000, ' ') + "]}";
+  std::string message = ErrorMessage(client.Post("/v1/models/churn_model:predict", big, "application/json"),
+                                     413, "PAYLOAD_TOO_LARGE");
+  EXPECT_THAT(message, ::testing::HasSubstr("limit"));
+  // The server is still fine afterwards.
+  auto again = server.Client().Get("/healthz");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST_F(HttpTest, MalformedJsonGets400NamingThePosition) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  std::string message = ErrorMessage(
+      client.Post("/v1/models/churn_model:predict", "{\"instances\": [1, 2,", "application/json"),
+      400, "INVALID_ARGUMENT");
+  EXPECT_THAT(message, ::testing::HasSubstr("not valid JSON"));
+  EXPECT_THAT(message, ::testing::HasSubstr("line 1, column"));
+  message = ErrorMessage(client.Post("/v1/models/churn_model:predict", "", "application/json"), 400,
+                         "INVALID_ARGUMENT");
+  EXPECT_THAT(message, ::testing::HasSubstr("empty"));
+}
+
+TEST_F(HttpTest, MetricsCountRequestsLatenciesErrorsAndPredictions) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  ASSERT_TRUE(client.Get("/healthz"));
+  ASSERT_TRUE(client.Get("/no/such/route"));
+  nlohmann::json row = {{"instances", nlohmann::json::array({nlohmann::json::array()})}};
+  ASSERT_TRUE(PostJson(client, "/v1/models/churn_model:predict", row));  // a 400
+  // A request is counted just after its answer is sent, so poll until the last one shows.
+  auto res = client.Get("/metrics");
+  for (int i = 0; i < 1000 && res &&
+                  res->body.find("route=\"/v1/models/{name}:predict\"") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    res = client.Get("/metrics");
+  }
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_THAT(res->get_header_value("Content-Type"), ::testing::HasSubstr("text/plain"));
+  const std::string& text = res->body;
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "strata_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1"));
+  EXPECT_THAT(text, ::testing::HasSubstr("route=\"unmatched\",method=\"GET\",status=\"404\"} 1"));
+  EXPECT_THAT(text, ::testing::HasSubstr("strata_http_errors_total{route=\"/v1/models/{name}:predict\"} 1"));
+  EXPECT_THAT(text, ::testing::HasSubstr("strata_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1"));
+  EXPECT_THAT(text, ::testing::HasSubstr("# TYPE strata_http_request_duration_seconds histogram"));
+}
+
+TEST_F(HttpTest, ANonLoopbackHostIsRefusedWithoutAuth) {
+  ServerOptions o = Options();
+  o.host = "0.0.0.0";
+  auto server = Server::Create(o);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(server.status().message(), ::testing::HasSubstr("--auth"));
+  o.auth = true;
+  EXPECT_OK(Server::Create(o));
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_FALSE(IsLoopbackHost("127.evil.com"));
+  EXPECT_FALSE(IsLoopbackHost("10.0.0.1"));
+}
+
+TEST_F(HttpTest, AMissingWorkspaceIsNotFound) {
+  ServerOptions o;
+  o.workspace_path = dir_->File("missing.db");
+  auto server = Server::Create(o);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(HttpTest, StopFinishesAndReadinessTurnsOff) {
+  RunningServer server(Options());
+  server.Stop();
+  auto res = server.Client().Get("/healthz");
+  EXPECT_FALSE(res);  // no longer accepting
+}
+
+}  // namespace
+}  // namespace strata::testing

@@ -1,0 +1,198 @@
+// /v1/jobs over real HTTP: a training job runs the core Train() in the background and its
+// model version is served at once; bad jobs get 400/404; cancelling; and a server killed
+// with SIGKILL during a job shows it interrupted after a restart, the registry intact.
+#include <signal.h>
+
+#include <set>
+
+#include "serve_cli_support.h"
+#include "serve_fixture.h"
+
+namespace strata::testing {
+namespace {
+
+using nlohmann::json;
+
+json TrainJob(const std::string& model_type, json options = json::object()) {
+  return {{"type", "train"},
+          {"model", "churn_model"},
+          {"spec", {{"source", "churn"}, {"label", "churn"}, {"model_type", model_type}, {"options", options}}}};
+}
+
+// Polls a job until its state is no longer `state` (or 120 s pass).
+json WaitWhile(httplib::Client& client, const std::string& id, const std::set<std::string>& states) {
+  json job;
+  for (int i = 0; i < 12000; ++i) {
+    job = JsonOf(client.Get(("/v1/jobs/" + id).c_str()));
+    if (!states.count(job.value("state", ""))) return job;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ADD_FAILURE() << "job " << id << " stayed " << job.dump();
+  return job;
+}
+
+class JobsTest : public ChurnWorkspaceTest {};
+
+TEST_F(JobsTest, ATrainingJobSavesAVersionThatIsServedAtOnce) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  int before = JsonOf(client.Get("/v1/models/churn_model"))["latest_version"];
+  auto res = PostJson(client, "/v1/jobs", TrainJob("LOGISTIC_REG"));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  std::string id = JsonOf(res)["id"];
+  json job = WaitWhile(client, id, {"queued", "running"});
+  ASSERT_EQ(job["state"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["version"], before + 1);
+  EXPECT_TRUE(job["result"]["metrics"].contains("roc_auc"));
+  EXPECT_FALSE(job["finished_at"].is_null());
+  json listed = JsonOf(client.Get("/v1/jobs"));
+  EXPECT_EQ(listed["jobs"][0]["id"], id);
+  json answer = JsonOf(PostJson(client, "/v1/models/churn_model:predict", {{"instances", ChurnInstances(1)}}));
+  EXPECT_EQ(answer["model_version"], std::to_string(before + 1));
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, ::testing::HasSubstr("strata_jobs{state=\"succeeded\"} "));
+}
+
+TEST_F(JobsTest, JobEventsStreamProgressUntilDone) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  auto res = PostJson(client, "/v1/jobs", TrainJob("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 30}}));
+  ASSERT_TRUE(res);
+  std::string id = JsonOf(res)["id"];
+  auto events = client.Get(("/v1/jobs/" + id + "/events").c_str());
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events->status, 200);
+  EXPECT_THAT(events->get_header_value("Content-Type"), ::testing::HasSubstr("text/event-stream"));
+  const std::string& body = events->body;
+  size_t done = body.find("event: done\ndata: ");
+  ASSERT_NE(done, std::string::npos) << body;
+  json last = json::parse(body.substr(done + 18, body.find('\n', done + 18) - done - 18));
+  EXPECT_EQ(last["state"], "succeeded");
+  EXPECT_EQ(last["id"], id);
+  ErrorMessage(client.Get("/v1/jobs/job_nope/events"), 404, "NOT_FOUND");
+}
+
+TEST_F(JobsTest, BadJobsGetClearErrors) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  std::string m = ErrorMessage(PostJson(client, "/v1/jobs", {{"type", "tune"}}), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("\"predict\""));
+  json job = TrainJob("LOGISTIC_REG");
+  job.erase("model");
+  m = ErrorMessage(PostJson(client, "/v1/jobs", job), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("\"model\""));
+  job = TrainJob("LOGISTIC_REG");
+  job["spec"]["sourse"] = "x";
+  m = ErrorMessage(PostJson(client, "/v1/jobs", job), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("Did you mean 'source'?"));
+  job = TrainJob("LOGISTIC_REG");
+  job["spec"]["source"] = "chrun";
+  m = ErrorMessage(PostJson(client, "/v1/jobs", job), 404, "NOT_FOUND");
+  EXPECT_THAT(m, ::testing::HasSubstr("churn"));
+  ErrorMessage(client.Get("/v1/jobs/job_nope"), 404, "NOT_FOUND");
+  // A job with options the model type rejects fails, with the reason.
+  auto res = PostJson(client, "/v1/jobs", TrainJob("LOGISTIC_REG", {{"l2_reg", -1}}));
+  ASSERT_EQ(res->status, 202) << res->body;
+  json failed = WaitWhile(client, JsonOf(res)["id"], {"queued", "running"});
+  EXPECT_EQ(failed["state"], "failed");
+  EXPECT_THAT(failed.value("error", ""), ::testing::HasSubstr("l2_reg"));
+}
+
+TEST_F(JobsTest, CancellingQueuedAndRunningJobs) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  int before = JsonOf(client.Get("/v1/models/churn_model"))["latest_version"];
+  json slow = TrainJob("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 100000}, {"early_stop", false}});
+  std::string running = JsonOf(PostJson(client, "/v1/jobs", slow))["id"];
+  std::string queued = JsonOf(PostJson(client, "/v1/jobs", slow))["id"];
+  WaitWhile(client, running, {"queued"});
+  auto res = client.Post(("/v1/jobs/" + queued + ":cancel").c_str(), "", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(JsonOf(res)["state"], "cancelled");
+  res = client.Post(("/v1/jobs/" + running + ":cancel").c_str(), "", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(WaitWhile(client, running, {"queued", "running"})["state"], "cancelled");
+  ErrorMessage(client.Post(("/v1/jobs/" + running + ":cancel").c_str(), "", "application/json"), 409,
+               "FAILED_PRECONDITION");
+  EXPECT_EQ(JsonOf(client.Get("/v1/models/churn_model"))["latest_version"], before);
+}
+
+TEST_F(JobsTest, ABatchPredictionJobWritesATableFromATable) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  json job = {{"type", "predict"}, {"model", "churn_model"}, {"version", 1}, {"source", "churn"},
+              {"output_table", "churn_scored"}};
+  auto res = PostJson(client, "/v1/jobs", job);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  json done = WaitWhile(client, JsonOf(res)["id"], {"queued", "running"});
+  ASSERT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["result"]["rows"], 5000);
+  EXPECT_EQ(done["result"]["version"], 1);
+  EXPECT_EQ(done["type"], "predict");
+  // The table holds what the Predictor gives on the same rows.
+  auto ws = Workspace::Open(*path_);
+  ASSERT_OK(ws);
+  auto scored = (*ws)->ReadTable("churn_scored");
+  ASSERT_OK(scored);
+  ASSERT_EQ(scored->num_rows(), 5000);
+  auto input = (*ws)->ReadTable("churn", 3);
+  auto predictor = Predictor::Create(ModelStore(**ws).Load("churn_model", 1).value());
+  auto expected = (*predictor)->Predict(*input);
+  ASSERT_OK(expected);
+  for (int64_t r = 0; r < 3; ++r) {
+    EXPECT_EQ(scored->GetColumn("predicted_churn_probs").value()->GetString(r),
+              expected->GetColumn("predicted_churn_probs").value()->GetString(r));
+  }
+  // Writing it again needs "replace".
+  res = PostJson(client, "/v1/jobs", job);
+  EXPECT_EQ(WaitWhile(client, JsonOf(res)["id"], {"queued", "running"})["state"], "failed");
+  job["replace"] = true;
+  res = PostJson(client, "/v1/jobs", job);
+  EXPECT_EQ(WaitWhile(client, JsonOf(res)["id"], {"queued", "running"})["state"], "succeeded");
+  job.erase("output_table");
+  std::string m = ErrorMessage(PostJson(client, "/v1/jobs", job), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("\"output_table\""));
+  job["output_table"] = "x";
+  job["model"] = "churn_modl";
+  m = ErrorMessage(PostJson(client, "/v1/jobs", job), 404, "NOT_FOUND");
+  EXPECT_THAT(m, ::testing::HasSubstr("Did you mean 'churn_model'?"));
+}
+
+TEST(JobsRestartTest, AServerKilledDuringAJobShowsItInterruptedAfterRestart) {
+  TempDir dir;
+  std::string workspace = MakeChurnWorkspace(dir);
+  std::string id;
+  {
+    Child child({"--workspace", workspace, "serve", "--port", "0"});
+    int port = ServedPort(child);
+    ASSERT_GT(port, 0) << child.err();
+    httplib::Client client("127.0.0.1", port);
+    json slow = TrainJob("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 100000}, {"early_stop", false}});
+    auto res = PostJson(client, "/v1/jobs", slow);
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 202) << res->body;
+    id = JsonOf(res)["id"];
+    EXPECT_EQ(WaitWhile(client, id, {"queued"})["state"], "running");
+    kill(child.pid(), SIGKILL);
+    EXPECT_EQ(child.Wait(), 128 + SIGKILL);
+  }
+  Child child({"--workspace", workspace, "serve", "--port", "0"});
+  int port = ServedPort(child);
+  ASSERT_GT(port, 0) << child.err();
+  httplib::Client client("127.0.0.1", port);
+  json job = JsonOf(client.Get(("/v1/jobs/" + id).c_str()));
+  EXPECT_EQ(job["state"], "interrupted");
+  json model = JsonOf(client.Get("/v1/models/churn_model"));
+  EXPECT_EQ(model["latest_version"], 2);
+  EXPECT_EQ(JsonOf(PostJson(client, "/v1/models/churn_model:predict", {{"instances", ChurnInstances(1)}}))
+                ["model_version"], "2");
+  kill(child.pid(), SIGTERM);
+  EXPECT_EQ(child.Wait(), 0) << child.err();
+}
+
+}  // namespace
+}  // namespace strata::testing

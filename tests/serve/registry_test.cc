@@ -1,0 +1,169 @@
+// The registry over real HTTP: models, versions, aliases with history and rollback, serving
+// by alias, and an alias moved while clients hammer it (zero failed requests).
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "serve_fixture.h"
+#include "strata/model_aliases.h"
+
+namespace strata::testing {
+namespace {
+
+using nlohmann::json;
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override { path_ = MakeChurnWorkspace(dir_); }
+  ServerOptions Options() const {
+    ServerOptions o;
+    o.workspace_path = path_;
+    return o;
+  }
+  static json OneRow() { return {{"instances", ChurnInstances(1)}}; }
+  TempDir dir_;
+  std::string path_;
+};
+
+TEST_F(RegistryTest, ModelsVersionsAndLineage) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  json models = JsonOf(client.Get("/v1/models"));
+  ASSERT_EQ(models["models"].size(), 1u);
+  EXPECT_EQ(models["models"][0]["name"], "churn_model");
+  EXPECT_EQ(models["models"][0]["latest_version"], 2);
+  json model = JsonOf(client.Get("/v1/models/churn_model"));
+  EXPECT_EQ(model["versions"].size(), 2u);
+  EXPECT_EQ(model["aliases"], json::array());
+  json versions = JsonOf(client.Get("/v1/models/churn_model/versions"));
+  ASSERT_EQ(versions["versions"].size(), 2u);
+  EXPECT_EQ(versions["versions"][0]["model_type"], "BOOSTED_TREE_CLASSIFIER");
+  EXPECT_TRUE(versions["versions"][0]["metrics"].contains("roc_auc"));
+  json v1 = JsonOf(client.Get("/v1/models/churn_model/versions/1"));
+  EXPECT_EQ(v1["version"], 1);
+  EXPECT_EQ(v1["train_spec"]["label"], "churn");
+  EXPECT_TRUE(v1["lineage"].is_object());
+  EXPECT_EQ(v1["classes"].size(), 2u);
+  std::string m = ErrorMessage(client.Get("/v1/models/churn_modl"), 404, "NOT_FOUND");
+  EXPECT_THAT(m, ::testing::HasSubstr("Did you mean 'churn_model'?"));
+}
+
+TEST_F(RegistryTest, AliasesSetMoveServeRollBackAndDelete) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  const std::string alias = "/v1/models/churn_model/aliases/production";
+  auto res = client.Put(alias.c_str(), R"({"version": 1})", "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(JsonOf(res)["previous_version"], nullptr);
+  json served = JsonOf(PostJson(client, "/v1/models/churn_model/labels/production:predict", OneRow()));
+  EXPECT_EQ(served["model_version"], "1");
+  // /v2 takes an alias where a version goes.
+  EXPECT_EQ(JsonOf(client.Get("/v2/models/churn_model/versions/production/ready"))["version"], "1");
+
+  res = client.Put(alias.c_str(), R"({"version": 2})", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(JsonOf(res)["previous_version"], 1);
+  served = JsonOf(PostJson(client, "/v1/models/churn_model/labels/production:predict", OneRow()));
+  EXPECT_EQ(served["model_version"], "2");
+
+  res = client.Post((alias + ":rollback").c_str(), "", "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(JsonOf(res)["version"], 1);
+  served = JsonOf(PostJson(client, "/v1/models/churn_model/labels/production:predict", OneRow()));
+  EXPECT_EQ(served["model_version"], "1");
+
+  json aliases = JsonOf(client.Get("/v1/models/churn_model/aliases"));
+  ASSERT_EQ(aliases["aliases"].size(), 1u);
+  EXPECT_EQ(aliases["aliases"][0]["version"], 1);
+  ASSERT_EQ(aliases["history"].size(), 3u);
+  EXPECT_EQ(aliases["history"][2]["action"], "rollback");
+  EXPECT_EQ(aliases["history"][2]["previous_version"], 2);
+
+  std::string m = ErrorMessage(PostJson(client, "/v1/models/churn_model/labels/prodution:predict", OneRow()),
+                               404, "NOT_FOUND");
+  EXPECT_THAT(m, ::testing::HasSubstr("Did you mean 'production'?"));
+  res = client.Delete(alias.c_str());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  ErrorMessage(PostJson(client, "/v1/models/churn_model/labels/production:predict", OneRow()), 404,
+               "NOT_FOUND");
+  ErrorMessage(client.Delete(alias.c_str()), 404, "NOT_FOUND");
+}
+
+TEST_F(RegistryTest, BadAliasRequestsGetClearErrors) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  const std::string alias = "/v1/models/churn_model/aliases/production";
+  std::string m = ErrorMessage(client.Put(alias.c_str(), "{}", "application/json"), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("\"version\""));
+  m = ErrorMessage(client.Put(alias.c_str(), R"({"version": "two"})", "application/json"), 400,
+                   "INVALID_ARGUMENT");
+  m = ErrorMessage(client.Put(alias.c_str(), R"({"version": 7})", "application/json"), 404, "NOT_FOUND");
+  EXPECT_THAT(m, ::testing::HasSubstr("no version 7"));
+  m = ErrorMessage(client.Put("/v1/models/churn_model/aliases/123", R"({"version": 1})", "application/json"),
+                   400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("all digits"));
+  ASSERT_TRUE(client.Put(alias.c_str(), R"({"version": 1})", "application/json"));
+  m = ErrorMessage(client.Post((alias + ":rollback").c_str(), "", "application/json"), 409,
+                   "FAILED_PRECONDITION");
+  EXPECT_THAT(m, ::testing::HasSubstr("nothing to roll back"));
+}
+
+// Clients predict through the alias while it moves between versions: every request
+// succeeds, and each answer comes from one of the two versions.
+TEST_F(RegistryTest, MovingAnAliasUnderLoadFailsNoRequest) {
+  RunningServer server(Options());
+  auto admin = server.Client();
+  const std::string alias = "/v1/models/churn_model/aliases/production";
+  ASSERT_EQ(admin.Put(alias.c_str(), R"({"version": 1})", "application/json")->status, 200);
+  const std::string body = OneRow().dump();
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::mutex seen_mutex;
+  std::set<std::string> seen;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&] {
+      auto client = server.Client();
+      while (!stop) {
+        auto res = client.Post("/v1/models/churn_model/labels/production:predict", body, "application/json");
+        if (res && res->status == 200) {
+          ++ok;
+          auto version = nlohmann::json::parse(res->body)["model_version"].get<std::string>();
+          std::lock_guard lock(seen_mutex);
+          seen.insert(version);
+        } else {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    // Wait for some traffic between moves, so each version is actually served.
+    int before = ok.load();
+    while (ok.load() < before + 5 && failed.load() == 0) std::this_thread::yield();
+    std::string version = i % 2 == 0 ? "2" : "1";
+    auto res = admin.Put(alias.c_str(), "{\"version\": " + version + "}", "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+  }
+  stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_GT(ok.load(), 100);
+  EXPECT_EQ(seen, (std::set<std::string>{"1", "2"}));
+}
+
+TEST(ModelAliasesTest, NamesAreChecked) {
+  EXPECT_OK(ValidateAliasName("production"));
+  EXPECT_OK(ValidateAliasName("canary-2"));
+  EXPECT_FALSE(ValidateAliasName("").ok());
+  EXPECT_FALSE(ValidateAliasName("42").ok());
+  EXPECT_FALSE(ValidateAliasName("a/b").ok());
+  EXPECT_FALSE(ValidateAliasName(std::string(65, 'a')).ok());
+}
+
+}  // namespace
+}  // namespace strata::testing
