@@ -25,6 +25,7 @@
 #include "strata/predictor.h"
 #include "strata/suggest.h"
 #include "strata/train_spec.h"
+#include "strata/tune.h"
 
 namespace strata {
 namespace {
@@ -250,6 +251,54 @@ nlohmann::json EnsembleImportance(const std::vector<std::pair<double, const Mode
   return out;
 }
 
+// The search after the portfolio: a TPE sampler over boosted trees' main options (and class
+// weights on imbalanced labels), its history seeded with the portfolio's boosted trees.
+struct TunedSearch {
+  std::string model_type;
+  SearchSpace space;
+  std::unique_ptr<Sampler> sampler;
+  std::vector<Observation> history;
+};
+
+Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Scored>& scored, bool lower_better,
+                                    uint64_t seed) {
+  TunedSearch search;
+  search.model_type = facts.task == Task::kClassification ? "BOOSTED_TREE_CLASSIFIER" : "BOOSTED_TREE_REGRESSOR";
+  STRATA_ASSIGN_OR_RETURN(const ModelType* type, FindModelType(search.model_type));
+  nlohmann::json options = {{"model_type", search.model_type},
+                            {"max_iterations", 1000},
+                            {"early_stopping_rounds", 30},
+                            {"learn_rate", HparamRange(0.01, 0.3)},
+                            {"max_tree_depth", HparamRange(3, 10)},
+                            {"subsample", HparamRange(0.5, 1.0)},
+                            {"colsample_bytree", HparamRange(0.5, 1.0)},
+                            {"min_tree_child_weight", HparamRange(1, 20)},
+                            {"l2_reg", HparamRange(0.1, 10)}};
+  if (facts.task == Task::kClassification && facts.minority_share < 0.2) {
+    options["auto_class_weights"] = HparamCandidates({false, true});
+  }
+  STRATA_ASSIGN_OR_RETURN(search.space, BuildSearchSpace(*type, options));
+  search.sampler = MakeTpeSampler(search.space, seed, /*startup_trials=*/3);
+  // Warm start: each portfolio boosted tree as a point (options it did not set at their
+  // declared defaults).
+  for (const Scored& s : scored) {
+    if (s.entry.model_type != search.model_type) continue;
+    std::vector<double> point;
+    for (const SearchParam& p : search.space.params) {
+      nlohmann::json value = s.entry.options.contains(p.name) ? s.entry.options[p.name] : nlohmann::json();
+      if (value.is_null()) {
+        for (const OptionSpec& o : type->options) {
+          if (o.name == p.name) value = o.default_value;
+        }
+      }
+      if (value.is_null()) value = false;  // auto_class_weights, a common option
+      point.push_back(p.Encode(value));
+    }
+    search.history.push_back({point, lower_better ? -s.entry.score : s.entry.score});
+  }
+  return search;
+}
+
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
@@ -397,8 +446,10 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   // is a single XGBoost round, which cannot be interrupted (boosted trees and linear models
   // stop within an iteration when the budget ends).
   std::map<std::string, double> seconds_by_type;
-  for (const Candidate& c : Portfolio(facts)) {
-    if (watchdog.flag()->load()) break;
+  // Scores one configuration by cross-validation and records it; false when the search
+  // must stop (budget reached or cancelled).
+  auto evaluate = [&](const Candidate& c) -> Result<bool> {
+    if (watchdog.flag()->load()) return false;
     const double left = std::chrono::duration<double>(search_deadline - Clock::now()).count();
     if (auto seen = seconds_by_type.find(c.model_type); seen != seconds_by_type.end() && seen->second > left) {
       LeaderboardEntry skipped;
@@ -408,7 +459,7 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
       skipped.status = fmt::format("skipped: a {} took {:.1f} s, {:.1f} s were left", c.model_type,
                                    seen->second, left);
       failed.push_back(skipped);
-      continue;
+      return true;
     }
     nlohmann::json o = c.options;
     o["model_type"] = c.model_type;
@@ -434,20 +485,20 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
       if (cv.status().code() == StatusCode::kCancelled) {
         entry.status = watchdog.user_cancelled() ? "cancelled" : "stopped: budget reached";
         failed.push_back(entry);
-        break;
+        return false;
       }
       // A configuration that cannot train this data (e.g. SMOTE on a class of one row) is
       // reported, not fatal; an error in the data itself fails every one the same way.
       entry.status = "failed: " + cv.status().message();
       failed.push_back(entry);
       if (scored.empty() && failed.size() >= 3) return cv.status().WithContext("AutoML");
-      continue;
+      return true;
     }
     auto it = cv->mean.find(metric);
     if (it == cv->mean.end() || !std::isfinite(it->second)) {
       entry.status = "failed: metric " + metric + " is undefined on this data";
       failed.push_back(entry);
-      continue;
+      return true;
     }
     entry.score = it->second;
     entry.score_std = cv->stddev.count(metric) ? cv->stddev.at(metric) : 0.0;
@@ -462,6 +513,34 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
     if (options.on_progress) {
       options.on_progress(AutoMlEvent{done, Seconds(started), spec.budget_seconds,
                                       &scored.back().entry, best, metric});
+    }
+    return true;
+  };
+
+  // Phase 1: the portfolio of known-good configurations.
+  bool going = true;
+  for (const Candidate& c : Portfolio(facts)) {
+    STRATA_ASSIGN_OR_RETURN(going, evaluate(c));
+    if (!going) break;
+  }
+  // Phase 2: what is left of the budget tunes boosted trees with TPE (strata/tune.h),
+  // warm-started with the portfolio's boosted-tree results.
+  if (going) {
+    STRATA_ASSIGN_OR_RETURN(TunedSearch search, MakeTunedSearch(facts, scored, lower_better, spec.seed));
+    for (int trial = 1; going; ++trial) {
+      std::optional<std::vector<double>> point = search.sampler->Suggest(search.history);
+      if (!point) break;
+      Candidate c{fmt::format("tuned_boosted_tree_{}", trial), search.model_type,
+                  search.space.OptionsAt(*point)};
+      c.options.erase("model_type");
+      c.options.erase("input_label_cols");
+      const size_t before = scored.size();
+      STRATA_ASSIGN_OR_RETURN(going, evaluate(c));
+      // A failed or stopped trial teaches the sampler nothing; a finished one is observed.
+      if (scored.size() > before) {
+        const double score = scored.back().entry.score;
+        search.history.push_back({*point, lower_better ? -score : score});
+      }
     }
   }
   if (scored.empty()) {

@@ -124,6 +124,34 @@ TEST(AutoMlTest, ImbalancedLabelsGetRebalancingCandidates) {
   EXPECT_TRUE(weighted);
 }
 
+// Once the portfolio is done, the rest of the budget tunes boosted trees (TPE) inside
+// their search ranges; under a slow build (sanitizers) the portfolio may use it all.
+TEST(AutoMlTest, TheBudgetLeftAfterThePortfolioTunesBoostedTrees) {
+  AutoMlSpec spec = Spec("churn", 15);
+  spec.folds = 3;
+  auto r = RunAutoMl(spec, Churn().Slice(0, 400));
+  ASSERT_OK(r);
+  int tuned = 0;
+  bool portfolio_stopped = false;
+  for (const auto& e : r->leaderboard) {
+    if (e.name.rfind("tuned_boosted_tree_", 0) == 0) {
+      ++tuned;
+      EXPECT_EQ(e.model_type, "BOOSTED_TREE_CLASSIFIER");
+      if (e.status == "ok") {
+        EXPECT_GE(e.options["learn_rate"].get<double>(), 0.01);
+        EXPECT_LE(e.options["learn_rate"].get<double>(), 0.3);
+        EXPECT_GE(e.options["max_tree_depth"].get<int>(), 3);
+        EXPECT_LE(e.options["max_tree_depth"].get<int>(), 10);
+      }
+    } else if (e.status != "ok") {
+      portfolio_stopped = true;
+    }
+  }
+  if (!portfolio_stopped) {
+    EXPECT_GE(tuned, 1);
+  }
+}
+
 TEST(AutoMlTest, CancellationAndBadInputAreReportedClearly) {
   std::atomic<bool> cancel{true};
   AutoMlOptions o;
