@@ -217,6 +217,9 @@ TEST(CliTest, QuickstartRunsTheStepsAndLeavesAWorkspace) {
   EXPECT_THAT(r.out, HasSubstr("[4/7] Train"));
   EXPECT_THAT(r.out, HasSubstr("[5/7] Evaluate"));
   EXPECT_THAT(r.out, HasSubstr("roc_auc"));
+  EXPECT_THAT(r.out, HasSubstr("[6/7] Tune parameters"));
+  EXPECT_THAT(r.out, HasSubstr("8 trials of BOOSTED_TREE_CLASSIFIER"));
+  EXPECT_THAT(r.out, HasSubstr("held-out test rows"));
   EXPECT_THAT(r.out, HasSubstr("[7/7] Make predictions"));
   auto again = RunStrata({"quickstart"}, dir.path());
   ASSERT_EQ(again.exit_code, 0) << again.err << " (quickstart must be re-runnable)";
@@ -232,6 +235,11 @@ TEST(CliTest, QuickstartRunsTheStepsAndLeavesAWorkspace) {
   auto models = RunStrata({"models", "list", "--format", "json"}, dir.path());
   ASSERT_EQ(models.exit_code, 0) << models.err;
   EXPECT_THAT(models.out, HasSubstr("churn_model"));
+  EXPECT_THAT(models.out, HasSubstr("churn_tuned"));
+  auto trials = RunStrata({"sql", "-c", "SELECT count(*) AS n FROM ML.TRIAL_INFO(MODEL churn_tuned)", "--mode", "csv"},
+                          dir.path());
+  ASSERT_EQ(trials.exit_code, 0) << trials.err;
+  EXPECT_THAT(trials.out, HasSubstr("8"));
 }
 
 }  // namespace
