@@ -8,6 +8,7 @@
 #include "strata/model_store.h"
 #include "strata/predictor.h"
 #include "strata/trainer.h"
+#include "strata/automl.h"
 #include "workspace/catalog.h"
 #include "workspace/sqlite_db.h"
 
@@ -59,16 +60,16 @@ JobQueue::~JobQueue() { Shutdown(); }
 
 Result<json> JobQueue::Submit(const json& request) {
   if (!request.is_object()) {
-    return InvalidArgument("a job is a JSON object {\"type\": \"train\" or \"predict\", ...}");
+    return InvalidArgument("a job is a JSON object {\"type\": \"train\", \"automl\" or \"predict\", ...}");
   }
   auto job = std::make_shared<Job>();
   job->type = request.value("type", "");
-  if (job->type != "train" && job->type != "predict") {
-    return InvalidArgument(fmt::format("job type '{}' is not supported; use \"type\": \"train\" "
-                                       "or \"predict\"", job->type));
+  if (job->type != "train" && job->type != "automl" && job->type != "predict") {
+    return InvalidArgument(fmt::format("job type '{}' is not supported; use \"type\": \"train\", "
+                                       "\"automl\" or \"predict\"", job->type));
   }
   if (!request.contains("model") || !request["model"].is_string() || request["model"].get<std::string>().empty()) {
-    return InvalidArgument(job->type == "train"
+    return InvalidArgument(job->type != "predict"
                                ? "the job lacks the field \"model\": the name to save the trained model as"
                                : "the job lacks the field \"model\": the model to predict with");
   }
@@ -82,6 +83,17 @@ Result<json> JobQueue::Submit(const json& request) {
     }
     job->source = job->spec.source;
     job->request = {{"type", "train"}, {"model", job->model}, {"spec", job->spec.ToJson()}};
+  } else if (job->type == "automl") {
+    if (!request.contains("spec")) {
+      return InvalidArgument("the job lacks the field \"spec\" (an AutoML spec: source, label, budget_seconds, ...)");
+    }
+    STRATA_ASSIGN_OR_RETURN(job->automl, AutoMlSpec::FromJson(request["spec"]));
+    if (job->automl.source.empty()) {
+      return InvalidArgument("\"spec.source\" must name a workspace table (jobs train from tables; "
+                             "load files with `strata collect`)");
+    }
+    job->source = job->automl.source;
+    job->request = {{"type", "automl"}, {"model", job->model}, {"spec", job->automl.ToJson()}};
   } else {
     for (const char* field : {"source", "output_table"}) {
       if (!request.contains(field) || !request[field].is_string() || request[field].get<std::string>().empty()) {
@@ -260,7 +272,9 @@ JobQueue::Outcome JobQueue::Run(Job& job) {
     std::lock_guard lock(mutex_);
     WriteState(job.id, "running", json::object(), "").IgnoreError();
   }
-  Result<json> result = job.type == "train" ? Train(job) : BatchPredict(job);
+  Result<json> result = job.type == "train"    ? Train(job)
+                        : job.type == "automl" ? AutoMl(job)
+                                               : BatchPredict(job);
   if (result.ok()) return {"succeeded", *result, ""};
   bool stopping = false;
   {
@@ -295,6 +309,44 @@ Result<json> JobQueue::Train(Job& job) {
   STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, strata::Train(job.spec, std::move(data), options));
   STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*workspace).Save(job.model, bundle));
   return json({{"model", job.model}, {"version", version}, {"metrics", bundle.metrics}});
+}
+
+// AutoML in the background: progress after each configuration with the best so far and the
+// leaderboard filling in; a cancel keeps the best model found so far, as Ctrl-C does.
+Result<json> JobQueue::AutoMl(Job& job) {
+  OpenOptions open;
+  open.create = false;
+  STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(path_, open));
+  STRATA_ASSIGN_OR_RETURN(Table data, workspace->ReadTable(job.automl.source));
+  STRATA_ASSIGN_OR_RETURN(TableInfo info, workspace->DescribeTable(job.automl.source));
+  AutoMlOptions options;
+  options.cancel = &job.cancel;
+  json leaderboard = json::array();
+  options.on_progress = [&](const AutoMlEvent& e) {
+    leaderboard.push_back({{"name", e.last->name}, {"model_type", e.last->model_type},
+                           {"score", e.last->score}, {"score_std", e.last->score_std},
+                           {"fit_seconds", e.last->fit_seconds}});
+    json progress = {{"stage", "automl"},
+                     {"done", e.done},
+                     {"elapsed_seconds", e.elapsed_seconds},
+                     {"budget_seconds", e.budget_seconds},
+                     {"percent", std::min(100.0, 100.0 * e.elapsed_seconds / e.budget_seconds)},
+                     {"metric", e.metric},
+                     {"best", {{"name", e.best->name}, {"score", e.best->score}}},
+                     {"leaderboard", leaderboard}};
+    SaveProgress(job.id, progress).IgnoreError();
+  };
+  STRATA_ASSIGN_OR_RETURN(AutoMlResult result, RunAutoMl(job.automl, data, options));
+  result.bundle.lineage["data_fingerprint"] = info.fingerprint;
+  STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*workspace).Save(job.model, result.bundle));
+  return json({{"model", job.model},
+               {"version", version},
+               {"model_type", result.bundle.model_type},
+               {"metric", result.metric},
+               {"score", result.ensemble_score},
+               {"stopped_early", result.cancelled},
+               {"metrics", result.bundle.metrics},
+               {"leaderboard", result.bundle.eval_summary["leaderboard"]}});
 }
 
 Result<json> JobQueue::BatchPredict(Job& job) {

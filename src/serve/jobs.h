@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "strata/automl.h"
 #include "strata/status.h"
 #include "strata/train_spec.h"
 #include "strata/workspace.h"
@@ -54,10 +55,11 @@ class JobQueue {
  private:
   struct Job {
     std::string id;
-    std::string type;    // "train" or "predict"
+    std::string type;    // "train", "automl" or "predict"
     std::string model;
     std::string source;  // the workspace table read
     TrainSpec spec;      // train
+    AutoMlSpec automl;   // automl
     std::optional<int> version;  // predict: the model version (default: the latest)
     std::string output_table;    // predict
     bool replace = false;        // predict: replace output_table if it exists
@@ -65,6 +67,7 @@ class JobQueue {
     std::atomic<bool> cancel{false};
   };
   Result<nlohmann::json> Train(Job& job);
+  Result<nlohmann::json> AutoMl(Job& job);
   Result<nlohmann::json> BatchPredict(Job& job);
   // How a job ended.
   struct Outcome {

@@ -74,6 +74,33 @@ TEST_F(JobsTest, JobEventsStreamProgressUntilDone) {
   ErrorMessage(client.Get("/v1/jobs/job_nope/events"), 404, "NOT_FOUND");
 }
 
+// An AutoML job (the console's Train button): progress with the best so far and the
+// leaderboard filling in, then an AUTOML_CLASSIFIER version served at once.
+TEST_F(JobsTest, AnAutoMlJobReportsItsLeaderboardAndServesTheResult) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  json request = {{"type", "automl"},
+                  {"model", "churn_automl"},
+                  {"spec", {{"source", "churn"}, {"label", "churn"}, {"budget_seconds", 8}, {"folds", 3}}}};
+  auto res = PostJson(client, "/v1/jobs", request);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  json job = WaitWhile(client, JsonOf(res)["id"], {"queued", "running"});
+  ASSERT_EQ(job["state"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["model_type"], "AUTOML_CLASSIFIER");
+  EXPECT_EQ(job["result"]["metric"], "roc_auc");
+  EXPECT_FALSE(job["result"]["leaderboard"].empty());
+  EXPECT_EQ(job["progress"]["stage"], "automl");
+  EXPECT_FALSE(job["progress"]["leaderboard"].empty());
+  EXPECT_TRUE(job["progress"]["best"].contains("score"));
+  json answer = JsonOf(PostJson(client, "/v1/models/churn_automl:predict", {{"instances", ChurnInstances(2)}}));
+  ASSERT_EQ(answer["predictions"].size(), 2u) << answer.dump();
+  // A bad AutoML spec is refused at submission, naming the field.
+  request["spec"]["budget_secs"] = 5;
+  std::string m = ErrorMessage(PostJson(client, "/v1/jobs", request), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("budget_seconds"));
+}
+
 TEST_F(JobsTest, BadJobsGetClearErrors) {
   RunningServer server(Options());
   auto client = server.Client();
