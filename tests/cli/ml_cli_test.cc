@@ -212,6 +212,8 @@ TEST(AutoMlCliTest, FindsAModelWithinTheBudgetAndItPredicts) {
   auto show = RunStrata({"models", "show", "small_automl"}, dir.path().string());
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("AUTOML_CLASSIFIER"));
+  EXPECT_THAT(show.out, HasSubstr("Leaderboard (roc_auc, mean ± std over the folds)"));
+  EXPECT_THAT(show.out, HasSubstr("boosted_tree_lr0.1_d6"));
 
   auto bad_budget = RunStrata({"automl", "--file", "small.csv", "--target", "churn", "--budget", "5x"},
                               dir.path().string());
