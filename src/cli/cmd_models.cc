@@ -84,8 +84,9 @@ Status RunShow(const std::string& name, int version, const GlobalOptions& global
   }
   std::cout << "Trained on '" << bundle.lineage.value("source", "") << "' at "
             << bundle.lineage.value("created_at", "") << "; inputs:";
-  for (const Field& f : bundle.preprocessor.input_schema()) {
-    std::cout << " " << f.name << " " << DataTypeName(f.type) << ",";
+  const Schema inputs = bundle.preprocessor.input_schema();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::cout << (i == 0 ? " " : ", ") << inputs[i].name << " " << DataTypeName(inputs[i].type);
   }
   std::cout << "\nOptions: " << bundle.options.dump() << "\n";
   PrintMetrics(bundle.metrics, OutputFormat::kTable, std::cout);
