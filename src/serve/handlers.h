@@ -37,4 +37,7 @@ HandlerResult HandleGetJob(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleCancelJob(ServerContext& context, const RouteRequest& request);
 
+// sql_handlers.cc
+HandlerResult HandleSql(ServerContext& context, const RouteRequest& request);
+
 }  // namespace strata::serve

@@ -74,6 +74,10 @@ constexpr Route kRoutes[] = {
      Scope::kRead, &HandleJobEvents},
     {"POST", "/v1/jobs/{id}:cancel", "Cancel a queued or running job", Scope::kAdmin,
      &HandleCancelJob},
+    // SQL over the workspace (BigQuery ML's dialect, docs/sql.md).
+    {"POST", "/v1/sql",
+     "Run SQL: {\"query\": \"...\", \"max_rows\": N}; each statement's columns and rows, or its message",
+     Scope::kAdmin, &HandleSql},
 };
 
 // Splits "/a/b" into {"a", "b"}; "/" gives {}.
