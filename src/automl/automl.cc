@@ -22,7 +22,6 @@
 #include "strata/choose.h"
 #include "strata/cross_validation.h"
 #include "strata/ensemble.h"
-#include "strata/predictor.h"
 #include "strata/suggest.h"
 #include "strata/train_spec.h"
 #include "strata/tune.h"

@@ -286,15 +286,22 @@ JobQueue::Outcome JobQueue::Run(Job& job) {
 }
 
 // Each job has its own connection: reading data and saving results do not hold the queue.
-Result<json> JobQueue::Train(Job& job) {
+Result<JobQueue::JobInput> JobQueue::ReadJobInput(const std::string& table) const {
   OpenOptions open;
   open.create = false;
-  STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(path_, open));
-  STRATA_ASSIGN_OR_RETURN(Table data, workspace->ReadTable(job.spec.source));
-  STRATA_ASSIGN_OR_RETURN(TableInfo info, workspace->DescribeTable(job.spec.source));
+  JobInput input;
+  STRATA_ASSIGN_OR_RETURN(input.workspace, Workspace::Open(path_, open));
+  STRATA_ASSIGN_OR_RETURN(input.data, input.workspace->ReadTable(table));
+  STRATA_ASSIGN_OR_RETURN(TableInfo info, input.workspace->DescribeTable(table));
+  input.fingerprint = info.fingerprint;
+  return input;
+}
+
+Result<json> JobQueue::Train(Job& job) {
+  STRATA_ASSIGN_OR_RETURN(JobInput input, ReadJobInput(job.spec.source));
   TrainOptions options;
   options.cancel = &job.cancel;
-  options.data_fingerprint = info.fingerprint;
+  options.data_fingerprint = input.fingerprint;
   std::mutex progress_mutex;
   auto last = std::chrono::steady_clock::time_point();
   options.progress = [&](const Progress& p) {
@@ -306,19 +313,15 @@ Result<json> JobQueue::Train(Job& job) {
     if (p.total > 0) progress["percent"] = 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total);
     SaveProgress(job.id, progress).IgnoreError();
   };
-  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, strata::Train(job.spec, std::move(data), options));
-  STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*workspace).Save(job.model, bundle));
+  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, strata::Train(job.spec, std::move(input.data), options));
+  STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*input.workspace).Save(job.model, bundle));
   return json({{"model", job.model}, {"version", version}, {"metrics", bundle.metrics}});
 }
 
 // AutoML in the background: progress after each configuration with the best so far and the
 // leaderboard filling in; a cancel keeps the best model found so far, as Ctrl-C does.
 Result<json> JobQueue::AutoMl(Job& job) {
-  OpenOptions open;
-  open.create = false;
-  STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(path_, open));
-  STRATA_ASSIGN_OR_RETURN(Table data, workspace->ReadTable(job.automl.source));
-  STRATA_ASSIGN_OR_RETURN(TableInfo info, workspace->DescribeTable(job.automl.source));
+  STRATA_ASSIGN_OR_RETURN(JobInput input, ReadJobInput(job.automl.source));
   AutoMlOptions options;
   options.cancel = &job.cancel;
   json leaderboard = json::array();
@@ -336,9 +339,9 @@ Result<json> JobQueue::AutoMl(Job& job) {
                      {"leaderboard", leaderboard}};
     SaveProgress(job.id, progress).IgnoreError();
   };
-  STRATA_ASSIGN_OR_RETURN(AutoMlResult result, RunAutoMl(job.automl, data, options));
-  result.bundle.lineage["data_fingerprint"] = info.fingerprint;
-  STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*workspace).Save(job.model, result.bundle));
+  STRATA_ASSIGN_OR_RETURN(AutoMlResult result, RunAutoMl(job.automl, input.data, options));
+  result.bundle.lineage["data_fingerprint"] = input.fingerprint;
+  STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*input.workspace).Save(job.model, result.bundle));
   return json({{"model", job.model},
                {"version", version},
                {"model_type", result.bundle.model_type},

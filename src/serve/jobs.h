@@ -66,6 +66,14 @@ class JobQueue {
     nlohmann::json request;      // as stored in strata_jobs
     std::atomic<bool> cancel{false};
   };
+  // A job's training table, read on the job's own connection (kept for saving the model),
+  // with the fingerprint the model's lineage records.
+  struct JobInput {
+    std::unique_ptr<Workspace> workspace;
+    Table data;
+    std::string fingerprint;
+  };
+  Result<JobInput> ReadJobInput(const std::string& table) const;
   Result<nlohmann::json> Train(Job& job);
   Result<nlohmann::json> AutoMl(Job& job);
   Result<nlohmann::json> BatchPredict(Job& job);
