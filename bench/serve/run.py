@@ -513,6 +513,7 @@ def report(args, results):
     agree = results["agreement"]
     v = results["versions"]
     st = args.strata_threads or "default (max(8, cores))"
+    binary = os.path.relpath(args.strata, ROOT) if args.strata.startswith(ROOT + "/") else args.strata
     text = f"""`bench/serve/run.py` on {results['date'][:10]}: {results['machine']}; load average \
 {results['load_average_start']} at the start, {results['load_average_end']} at the end \
 (1, 5, 15 min){' -- the machine was shared with other work, so absolute figures are noisy: '
@@ -527,7 +528,7 @@ both servers answer the same JSON.
 Same predictions: {agree['rows']} sample rows sent one by one to every server and route; \
 largest |P(spam)| difference from Strata's `:predict` {agree['max_abs_diff']:.3g}, \
 {agree['labels_differ']} predicted labels differ.
-Strata: `strata serve` (--threads {st}), {args.strata}. Peer: FastAPI + uvicorn \
+Strata: `strata serve` (--threads {st}), {binary}. Peer: FastAPI + uvicorn \
 (--loop uvloop --http httptools, no access log; workers as named) + xgboost-python \
 `inplace_predict` with one thread per worker, raw-body JSON (no pydantic model): \
 {v.get('python', '?')}; /usr/bin/python3. Load: {v.get('wrk', 'wrk')} \
@@ -539,14 +540,15 @@ the peers. Training: `POST /v1/jobs` train jobs (300 rounds, depth 8 on spambase
 model) back to back during the whole run. Servers, load generator and training share the \
 same {os.cpu_count()} cores (no pinning); one server under load at a time. Errors: non-2xx \
 plus socket errors, saturation and fixed-rate runs together. Server CPU per request: user + \
-system time of the server's processes during the saturation run / requests.
+system time of the server's processes during the saturation run / requests (on a busy \
+machine it varies between runs of the same binary; trust it on a quiet one).
 
 {table}
 
 Targets:
 """ + "\n".join(f"- {x}" for x in verdicts) + f"""
 
-Command: `bench/serve/run.sh{' --quick' if args.quick else ''} --strata {args.strata}` \
+Command: `bench/serve/run.sh{' --quick' if args.quick else ''} --strata {binary}` \
 (raw figures: bench/out/serve/results.json).
 """
     return text
