@@ -40,7 +40,8 @@ app = FastAPI()
 
 
 def error(status, message):
-    return JSONResponse({"error": {"code": "INVALID_ARGUMENT", "message": message, "details": {}}},
+    code = "NOT_FOUND" if status == 404 else "INVALID_ARGUMENT"
+    return JSONResponse({"error": {"code": code, "message": message, "details": {}}},
                         status_code=status)
 
 
@@ -58,14 +59,23 @@ async def healthz():
     return {"live": True}
 
 
+async def read_field(name, request, field):
+    """(body, body[field], None), or (None, None, an error response) for an unknown model or
+    a body without a non-empty list in `field`."""
+    if name != MODEL:
+        return None, None, error(404, f"no model named '{name}'")
+    body = json.loads(await request.body())
+    value = body.get(field) if isinstance(body, dict) else None
+    if not isinstance(value, list) or not value:
+        return None, None, error(400, f"the body lacks the field \"{field}\" (a non-empty list)")
+    return body, value, None
+
+
 @app.post("/v1/models/{name}:predict")
 async def v1_predict(name: str, request: Request):
-    if name != MODEL:
-        return error(404, f"no model named '{name}'")
-    body = json.loads(await request.body())
-    instances = body.get("instances") if isinstance(body, dict) else None
-    if not isinstance(instances, list) or not instances:
-        return error(400, "the body lacks the field \"instances\"")
+    _, instances, failed = await read_field(name, request, "instances")
+    if failed:
+        return failed
     x = np.array([[row[c] for c in FEATURES] if isinstance(row, dict) else row for row in instances],
                  dtype=np.float32)
     p = predict(x)
@@ -79,11 +89,10 @@ async def v1_predict(name: str, request: Request):
 
 @app.post("/v2/models/{name}/infer")
 async def v2_infer(name: str, request: Request):
-    if name != MODEL:
-        return error(404, f"no model named '{name}'")
-    body = json.loads(await request.body())
-    inputs = body.get("inputs") if isinstance(body, dict) else None
-    if not isinstance(inputs, list) or len(inputs) != 1:
+    body, inputs, failed = await read_field(name, request, "inputs")
+    if failed:
+        return failed
+    if len(inputs) != 1:
         return error(400, "send one [N, F] tensor in \"inputs\"")
     shape = inputs[0]["shape"]
     x = np.array(inputs[0]["data"], dtype=np.float32).reshape(shape[0], len(FEATURES))
