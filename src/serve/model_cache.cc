@@ -48,7 +48,14 @@ Result<VersionSelector> ParseVersionOrAlias(std::string_view text, bool allow_al
 Result<ServedModel> ModelCache::Get(std::string_view model, const VersionSelector& selector) {
   std::lock_guard lock(mutex_);
   // data_version changes when another connection commits: a new version or alias.
-  STRATA_ASSIGN_OR_RETURN(int64_t data_version, workspace_.db().QueryInt64("PRAGMA data_version"));
+  if (!data_version_query_) {
+    STRATA_ASSIGN_OR_RETURN(data_version_query_, workspace_.db().Prepare("PRAGMA data_version"));
+  }
+  STRATA_ASSIGN_OR_RETURN(bool has_row, data_version_query_->Step());
+  int64_t data_version = has_row ? data_version_query_->ColumnInt64(0) : -1;
+  // Reset ends the statement's read transaction, which would otherwise hold back WAL
+  // checkpoints until the next request.
+  STRATA_RETURN_IF_ERROR(data_version_query_->Reset());
   if (data_version != data_version_) {
     resolved_.clear();
     data_version_ = data_version;
