@@ -9,6 +9,7 @@
 namespace strata {
 namespace {
 
+using ::strata::testing::ExpectSameTable;
 using ::strata::testing::TempDir;
 using ::testing::HasSubstr;
 
@@ -76,34 +77,6 @@ Table AllTypes() {
   Table table;
   for (Column* c : {&b, &i, &f, &s, &t, &d}) EXPECT_OK(table.AddColumn(std::move(*c)));
   return table;
-}
-
-void ExpectSameTable(const Table& actual, const Table& expected) {
-  ASSERT_EQ(actual.schema(), expected.schema());
-  ASSERT_EQ(actual.num_rows(), expected.num_rows());
-  for (int c = 0; c < expected.num_columns(); ++c) {
-    const Column& a = actual.column(c);
-    const Column& e = expected.column(c);
-    for (int64_t r = 0; r < expected.num_rows(); ++r) {
-      SCOPED_TRACE(e.name() + " row " + std::to_string(r));
-      ASSERT_EQ(a.IsNull(r), e.IsNull(r));
-      if (e.IsNull(r)) continue;
-      switch (e.type()) {
-        case DataType::kBool:
-          EXPECT_EQ(a.GetBool(r), e.GetBool(r));
-          break;
-        case DataType::kFloat64:
-          EXPECT_EQ(a.GetFloat64(r), e.GetFloat64(r));
-          break;
-        case DataType::kString:
-          EXPECT_EQ(a.GetString(r), e.GetString(r));
-          break;
-        default:
-          EXPECT_EQ(a.GetInt64(r), e.GetInt64(r));
-          break;
-      }
-    }
-  }
 }
 
 TEST_F(WorkspaceTablesTest, EveryTypeRoundTripsWithNulls) {
@@ -409,6 +382,24 @@ TEST_F(WorkspaceTablesTest, LimitKeepsTheFirstRows) {
   EXPECT_EQ(ws_->ReadTable("t", 0)->num_rows(), 0);
   EXPECT_EQ(ws_->ReadTable("t", 10)->num_rows(), 3);
   EXPECT_EQ(ws_->ReadTable("t", -1).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(WorkspaceTablesTest, OffsetSkipsRowsForPaging) {
+  ASSERT_OK(ws_->WriteTable("t", OneColumn("x", DataType::kInt64, {5, 6, 7, 8})));
+  Result<Table> page = ws_->ReadTable("t", 2, 1);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->num_rows(), 2);
+  EXPECT_EQ(page->column(0).GetInt64(0), 6);
+  EXPECT_EQ(page->column(0).GetInt64(1), 7);
+  Result<Table> rest = ws_->ReadTable("t", std::nullopt, 3);
+  ASSERT_OK(rest);
+  ASSERT_EQ(rest->num_rows(), 1) << "no limit: the rest";
+  EXPECT_EQ(rest->column(0).GetInt64(0), 8);
+  Result<Table> past = ws_->ReadTable("t", 10, 9);
+  ASSERT_OK(past);
+  EXPECT_EQ(past->num_rows(), 0);
+  EXPECT_EQ(past->column(0).type(), DataType::kInt64) << "the columns are still typed";
+  EXPECT_EQ(ws_->ReadTable("t", 1, -1).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(WorkspaceTablesTest, OutOfRangeDatesAreRefusedAndNothingIsWritten) {
