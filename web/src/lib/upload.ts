@@ -1,6 +1,6 @@
 // Uploads a file to POST /v1/datasets with XMLHttpRequest, sending the File itself so the
 // browser streams it from disk (hundreds of MB work), and reporting progress as it goes.
-import { ApiError, authHeaders, promptForToken, setToken } from "../api";
+import { ApiError, askForToken, authHeaders, setToken } from "../api";
 
 export interface UploadResult {
   name: string;
@@ -56,7 +56,7 @@ function send(req: UploadRequest, onProgress: (sent: number, total: number) => v
 export async function uploadDataset(req: UploadRequest, onProgress: (sent: number, total: number) => void, signal?: AbortSignal): Promise<UploadResult> {
   let res = await send(req, onProgress, signal);
   if (res.status === 401) {
-    const token = await promptForToken(xhrError(401, res.text).message);
+    const token = await askForToken(xhrError(401, res.text).message);
     if (token) {
       setToken(token);
       res = await send(req, onProgress, signal);
