@@ -37,7 +37,7 @@ export function optionFields(decls: OptionDecl[]): { element: HTMLElement; read:
     }
     inputs.set(decl.name, control);
     const def = decl.default === null || decl.default === undefined ? "no default" : `default ${JSON.stringify(decl.default)}`;
-    return field(decl.name, control, `${decl.help}. ${rangeText(decl)}; ${def}.`);
+    return field(decl.name, control, `${decl.help} (${rangeText(decl)}; ${def})`);
   });
   return {
     element: h("div", { class: "option-grid" }, fields),
