@@ -11,23 +11,23 @@ namespace {
 
 class ConsoleTest : public EmptyWorkspaceTest {
  protected:
-  // A console build in a temp dir: index.html and one hashed asset, plus a file beside the
-  // root that traversal would reach.
-  static std::string MakeWebRoot(const TempDir& dir) {
-    std::filesystem::create_directories(dir.File("web/assets"));
-    std::ofstream(dir.File("web/index.html")) << "<!doctype html><title>console</title>";
-    std::ofstream(dir.File("web/assets/index-abc123.js")) << "console.log('strata');";
-    std::ofstream(dir.File("secret.txt")) << "outside the web root";
-    return dir.File("web");
+  // A server over a console build in a temp dir: index.html and one hashed asset, plus a
+  // file beside the root that traversal would reach.
+  std::unique_ptr<RunningServer> StartWithConsole() {
+    std::filesystem::create_directories(web_.File("web/assets"));
+    std::ofstream(web_.File("web/index.html")) << "<!doctype html><title>console</title>";
+    std::ofstream(web_.File("web/assets/index-abc123.js")) << "console.log('strata');";
+    std::ofstream(web_.File("secret.txt")) << "outside the web root";
+    ServerOptions o = Options();
+    o.web_root = web_.File("web");
+    return std::make_unique<RunningServer>(o);
   }
+  TempDir web_;
 };
 
 TEST_F(ConsoleTest, ServesIndexForTheRootAndPagePaths) {
-  TempDir dir;
-  ServerOptions o = Options();
-  o.web_root = MakeWebRoot(dir);
-  RunningServer server(o);
-  auto client = server.Client();
+  auto server = StartWithConsole();
+  auto client = server->Client();
   for (const char* path : {"/", "/index.html", "/datasets", "/jobs/job_1"}) {
     auto res = client.Get(path);
     ASSERT_TRUE(res) << path;
@@ -39,11 +39,8 @@ TEST_F(ConsoleTest, ServesIndexForTheRootAndPagePaths) {
 }
 
 TEST_F(ConsoleTest, ServesAssetsWithTheirTypeAndLongCaching) {
-  TempDir dir;
-  ServerOptions o = Options();
-  o.web_root = MakeWebRoot(dir);
-  RunningServer server(o);
-  auto client = server.Client();
+  auto server = StartWithConsole();
+  auto client = server->Client();
   auto res = client.Get("/assets/index-abc123.js");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
@@ -55,11 +52,8 @@ TEST_F(ConsoleTest, ServesAssetsWithTheirTypeAndLongCaching) {
 }
 
 TEST_F(ConsoleTest, ApiPathsStillGetJsonErrors) {
-  TempDir dir;
-  ServerOptions o = Options();
-  o.web_root = MakeWebRoot(dir);
-  RunningServer server(o);
-  auto client = server.Client();
+  auto server = StartWithConsole();
+  auto client = server->Client();
   for (const char* path : {"/v1/nothing", "/v1", "/v2/nothing/at/all"}) {
     std::string message = ErrorMessage(client.Get(path), 404, "NOT_FOUND");
     EXPECT_THAT(message, ::testing::HasSubstr("/openapi.json")) << path;
@@ -72,11 +66,8 @@ TEST_F(ConsoleTest, ApiPathsStillGetJsonErrors) {
 }
 
 TEST_F(ConsoleTest, RefusesPathTraversal) {
-  TempDir dir;
-  ServerOptions o = Options();
-  o.web_root = MakeWebRoot(dir);
-  RunningServer server(o);
-  auto client = server.Client();
+  auto server = StartWithConsole();
+  auto client = server->Client();
   for (const char* path : {"/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt",
                            "/assets/%2E%2E/%2e%2e/secret.txt", "/./index.html"}) {
     auto res = client.Get(path);

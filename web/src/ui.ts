@@ -20,23 +20,22 @@ export function field(label: string, control: HTMLElement, help?: Child): HTMLEl
   return h("div", { class: "field" }, h("label", { for: control.id }, label), control, helpEl);
 }
 
-// Shows an error (the server's message, code and details) in `box`, or clears it.
-export function showAlert(box: HTMLElement, error: unknown): void {
-  if (!error) {
-    replace(box);
-    return;
-  }
+// An error as a readable alert: the server's code, message and details (never a blank page).
+export function errorView(error: unknown): HTMLElement {
   const e = error instanceof ApiError ? error : null;
-  replace(
-    box,
-    h(
-      "div",
-      { class: "error", role: "alert" },
-      h("strong", {}, e ? `${e.code}${e.status ? ` (HTTP ${e.status})` : ""}` : "Error"),
-      h("p", {}, e ? e.message : String((error as Error)?.message ?? error)),
-      e?.details && Object.keys(e.details as object).length ? h("pre", {}, JSON.stringify(e.details, null, 2)) : null,
-    ),
+  return h(
+    "div",
+    { class: "error", role: "alert" },
+    h("strong", {}, e ? `${e.code}${e.status ? ` (HTTP ${e.status})` : ""}` : "Error"),
+    h("p", {}, e ? e.message : String((error as Error)?.message ?? error)),
+    e?.details && Object.keys(e.details as object).length ? h("pre", {}, JSON.stringify(e.details, null, 2)) : null,
   );
+}
+
+// Shows an error in `box`, or clears it.
+export function showAlert(box: HTMLElement, error: unknown): void {
+  if (error) replace(box, errorView(error));
+  else replace(box);
 }
 
 // A table of rows (arrays of cells); numbers right-aligned and formatted.
