@@ -44,3 +44,21 @@ describe("job progress", () => {
     expect(logLine("{not json")).toBe("{not json");
   });
 });
+
+describe("job logs and the jobs API's step and best_metric", () => {
+  it("keeps each log line once, in order, from /logs and the events alike", async () => {
+    const { LogBuffer } = await import("../src/lib/logs");
+    const b = new LogBuffer();
+    expect(b.add({ seq: 1, time: "14:00:00.001", level: "info", message: "queued" })).toBe(true);
+    expect(b.add('{"seq": 2, "time": "14:00:00.002", "level": "info", "message": "started"}')).toBe(true);
+    expect(b.add('{"seq": 1, "message": "queued"}')).toBe(false);
+    expect(b.add("a line without seq")).toBe(true);
+    expect(b.lines).toEqual(["14:00:00.001 INFO queued", "14:00:00.002 INFO started", "a line without seq"]);
+    expect(b.lastSeq).toBe(2);
+  });
+  it("prefers the server's step and best_metric", () => {
+    const job: Job = { ...base, progress: { stage: "training", done: 40, total: 100, step: "boosting round 40/100", best_metric: { name: "eval_loss", value: 0.4412 } } };
+    expect(stepText(job)).toBe("training: boosting round 40/100");
+    expect(bestText(job)).toBe("eval_loss 0.4412");
+  });
+});

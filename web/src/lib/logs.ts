@@ -22,3 +22,34 @@ export function logLine(entry: unknown): string {
   }
   return String(value);
 }
+
+// The sequence number of a log entry ({"seq": 3, ...} as JSON or JSON text), or null.
+export function logSeq(entry: unknown): number | null {
+  let value = entry;
+  if (typeof value === "string" && value.trim().startsWith("{")) {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  const seq = (value as { seq?: unknown } | null)?.seq;
+  return typeof seq === "number" ? seq : null;
+}
+
+// Keeps log lines in order once each: the /logs answer and the "log" events overlap, and a
+// reconnecting stream may repeat lines. Entries without a seq are always kept.
+export class LogBuffer {
+  readonly lines: string[] = [];
+  lastSeq = 0;
+
+  add(entry: unknown): boolean {
+    const seq = logSeq(entry);
+    if (seq !== null) {
+      if (seq <= this.lastSeq) return false;
+      this.lastSeq = seq;
+    }
+    this.lines.push(logLine(entry));
+    return true;
+  }
+}

@@ -21,6 +21,8 @@ export interface JobProgress {
   budget_seconds?: number;
   metric?: string;
   best?: { name: string; score: number } | null;
+  step?: string; // "boosting round 40/100", "configuration 5" (servers that send it)
+  best_metric?: { name: string; value: number; trial_id?: number } | null;
   leaderboard?: LeaderboardEntry[];
 }
 
@@ -58,6 +60,7 @@ export function jobPercent(job: Job): number {
 export function stepText(job: Job): string {
   const p = job.progress;
   if (!p || !p.stage) return job.state;
+  if (p.step && p.stage !== "automl") return `${p.stage}: ${p.step}`;
   if (p.stage === "automl") {
     const parts = [`${p.done ?? 0} configuration${p.done === 1 ? "" : "s"} tried`];
     if (p.elapsed_seconds !== undefined && p.budget_seconds !== undefined) {
@@ -74,6 +77,9 @@ export function bestText(job: Job): string | null {
   const p = job.progress;
   if (p?.best && p.best.score !== null && p.best.score !== undefined) {
     return `${p.metric ?? "score"} ${formatNumber(p.best.score)} (${p.best.name})`;
+  }
+  if (p?.best_metric && typeof p.best_metric.value === "number") {
+    return `${p.best_metric.name} ${formatNumber(p.best_metric.value)}${p.best_metric.trial_id !== undefined ? ` (trial ${p.best_metric.trial_id})` : ""}`;
   }
   const r = job.result as { metric?: string; score?: number } | null | undefined;
   if (r && r.metric && typeof r.score === "number") return `${r.metric} ${formatNumber(r.score)}`;

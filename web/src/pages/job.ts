@@ -5,7 +5,7 @@ import { api, ApiError } from "../api";
 import { h, replace } from "../dom";
 import { formatDuration } from "../lib/format";
 import { bestText, isFinished, Job, jobErrorText, jobPercent, leaderboard, stepText } from "../lib/progress";
-import { logLine } from "../lib/logs";
+import { LogBuffer } from "../lib/logs";
 import { readEvents } from "../lib/sse";
 import { Page } from "../router";
 import { dataTable, showAlert } from "../ui";
@@ -32,11 +32,31 @@ export const jobPage: Page = async (root, params) => {
     h("section", { class: "card" }, h("h2", {}, "Log"), logNote, logs),
   );
 
-  const logLines: string[] = [];
-  const addLog = (line: string) => {
-    logLines.push(line);
-    logs.textContent = logLines.join("\n");
+  const logBuffer = new LogBuffer();
+  const addLog = (entry: unknown) => {
+    if (!logBuffer.add(entry)) return;
+    logNote.textContent = "";
+    logs.textContent = logBuffer.lines.join("\n");
     logs.scrollTop = logs.scrollHeight;
+  };
+  // Servers with job logs answer GET /v1/jobs/{id}/logs?after=SEQ ({"logs": [...]}); the page
+  // says so instead of failing where there are none.
+  let noLogs = false;
+  const fetchLogs = async () => {
+    if (noLogs) return;
+    try {
+      const body = await api<unknown>(`${path}/logs?after=${logBuffer.lastSeq}`);
+      const lines = Array.isArray(body) ? body : ((body as { logs?: unknown[] })?.logs ?? (typeof body === "string" ? body.split("\n").filter(Boolean) : []));
+      for (const l of lines) addLog(l);
+      if (logBuffer.lines.length === 0) logNote.textContent = "No log lines yet.";
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 405)) {
+        noLogs = true;
+        if (logBuffer.lines.length === 0) logNote.textContent = "This server keeps no job logs; progress is shown above.";
+      } else {
+        logNote.textContent = `Logs unavailable: ${(e as Error).message}`;
+      }
+    }
   };
 
   const show = (job: Job) => {
@@ -76,19 +96,7 @@ export const jobPage: Page = async (root, params) => {
   const job = await api<Job>(path);
   show(job);
 
-  // Logs: the jobs API may offer GET /v1/jobs/{id}/logs and "log" events; without them the
-  // page says so instead of failing.
-  api<unknown>(`${path}/logs`).then(
-    (body) => {
-      const lines = Array.isArray(body) ? body : ((body as { logs?: unknown[]; lines?: unknown[] })?.logs ?? (body as { lines?: unknown[] })?.lines ?? (typeof body === "string" ? body.split("\n").filter(Boolean) : []));
-      for (const l of lines) addLog(logLine(l));
-      if (lines.length === 0 && logLines.length === 0) logNote.textContent = "No log lines yet.";
-    },
-    (e) => {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 405)) logNote.textContent = "This server keeps no job logs; progress is shown above.";
-      else logNote.textContent = `Logs unavailable: ${(e as Error).message}`;
-    },
-  );
+  await fetchLogs();
 
   const controller = new AbortController();
   let poll: number | undefined;
@@ -97,6 +105,7 @@ export const jobPage: Page = async (root, params) => {
       try {
         const j = await api<Job>(path);
         show(j);
+        await fetchLogs();
         if (isFinished(j)) return;
       } catch (e) {
         showAlert(errors, e);
@@ -124,8 +133,7 @@ export const jobPage: Page = async (root, params) => {
       `${path}/events`,
       (ev) => {
         if (ev.event === "log") {
-          addLog(logLine(ev.data));
-          logNote.textContent = "";
+          addLog(ev.data);
           return;
         }
         if (ev.event !== "progress" && ev.event !== "done") return;
