@@ -2,8 +2,8 @@
 //
 // Routes (docs/server.md, and /openapi.json at run time) are declared once in a table
 // (src/serve/routes.cc): health and metrics, the Open Inference Protocol (KServe v2) under
-// /v2, TF-Serving/Vertex-style `:predict` and the model registry (versions, aliases) under
-// /v1. Every error has one shape, {"error": {"code", "message", "details"}}, and each Status
+// /v2, TF-Serving/Vertex-style `:predict`, the model registry (versions, aliases), jobs, SQL
+// and datasets (upload, preview, profile, download) under /v1. Every error has one shape, {"error": {"code", "message", "details"}}, and each Status
 // code maps to one HTTP status.
 //
 //   strata::ServerOptions options;
@@ -32,6 +32,7 @@ struct ServerOptions {
   int port = 8080;                // 0: any free port (see Bind)
   bool auth = false;              // require "Authorization: Bearer <token>" (api_tokens.h)
   size_t max_body_bytes = 16u << 20;  // larger request bodies get 413
+  size_t max_upload_bytes = size_t{1} << 30;  // dataset uploads (POST /v1/datasets): 413 beyond
   int64_t max_rows = 100000;      // rows per prediction request (413 beyond)
   int request_timeout_ms = 30000; // reading a request and predicting; 408 beyond
   int threads = 0;                // request threads; 0: max(8, cores)

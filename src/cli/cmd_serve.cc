@@ -21,6 +21,7 @@ struct ServeArgs {
   int port = 8080;
   bool auth = false;
   double max_body_mb = 16;
+  double max_upload_mb = 1024;
   int64_t max_rows = 100000;
   int request_timeout_ms = 30000;
   int threads = 0;
@@ -36,6 +37,8 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   options.auth = a.auth;
   if (!(a.max_body_mb > 0)) return InvalidArgument("--max-body-mb must be positive");
   options.max_body_bytes = static_cast<size_t>(a.max_body_mb * 1024 * 1024);
+  if (!(a.max_upload_mb > 0)) return InvalidArgument("--max-upload-mb must be positive");
+  options.max_upload_bytes = static_cast<size_t>(a.max_upload_mb * 1024 * 1024);
   options.max_rows = a.max_rows;
   options.request_timeout_ms = a.request_timeout_ms;
   options.threads = a.threads;
@@ -79,8 +82,8 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
 void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   auto a = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "serve", "Serve the workspace over HTTP: prediction (KServe v2, TF-Serving :predict) "
-               "and the model registry");
+      "serve", "Serve the workspace over HTTP: prediction (KServe v2, TF-Serving :predict), "
+               "the model registry, jobs, SQL and datasets");
   cmd->add_option("--host", a->host,
                   "Address to listen on; other than loopback it needs --auth")
       ->capture_default_str();
@@ -88,6 +91,9 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--auth", a->auth,
                 "Require 'Authorization: Bearer TOKEN' (tokens: `strata tokens create`)");
   cmd->add_option("--max-body-mb", a->max_body_mb, "Largest request body, in MiB (413 beyond)")
+      ->capture_default_str();
+  cmd->add_option("--max-upload-mb", a->max_upload_mb,
+                  "Largest dataset upload (POST /v1/datasets), in MiB (413 beyond)")
       ->capture_default_str();
   cmd->add_option("--max-rows", a->max_rows, "Most rows in one prediction request (413 beyond)")
       ->capture_default_str();
@@ -110,6 +116,7 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       "  strata serve --host 0.0.0.0 --auth        reachable from other machines\n"
       "  curl -s localhost:8080/v1/models/churn:predict \\\n"
       "       -d '{\"instances\": [{\"tenure\": 3, \"plan\": \"basic\"}]}'\n"
+      "  curl -s --data-binary @churn.csv 'localhost:8080/v1/datasets?name=churn'\n"
       "Routes: docs/server.md, or GET /openapi.json");
   cmd->callback([a, &ctx] { ctx.result = RunServe(*a, ctx.global); });
 }

@@ -43,4 +43,13 @@ HandlerResult HandleListModelTypes(ServerContext& context, const RouteRequest& r
 // sql_handlers.cc
 HandlerResult HandleSql(ServerContext& context, const RouteRequest& request);
 
+// dataset_handlers.cc
+HandlerResult HandleUploadDataset(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleListDatasets(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleGetDataset(ServerContext& context, const RouteRequest& request);
+HandlerResult HandlePreviewDataset(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleProfileDataset(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleDownloadDataset(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleDeleteDataset(ServerContext& context, const RouteRequest& request);
+
 }  // namespace strata::serve

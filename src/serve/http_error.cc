@@ -1,5 +1,7 @@
 #include "serve/http_error.h"
 
+#include <fmt/format.h>
+
 namespace strata::serve {
 
 int HttpStatusFor(StatusCode code) {
@@ -50,6 +52,13 @@ HttpError ErrorForHttpStatus(int status) {
   }
   return {status, status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT",
           "HTTP status " + std::to_string(status)};
+}
+
+HttpError PayloadTooLarge(std::string_view what, size_t limit, std::string_view option) {
+  return {413, "PAYLOAD_TOO_LARGE",
+          fmt::format("{} is larger than the server's limit of {:g} MiB (strata serve {})", what,
+                      static_cast<double>(limit) / (1024.0 * 1024.0), option),
+          {{"limit_bytes", limit}}};
 }
 
 std::string DumpJson(const nlohmann::json& json) {

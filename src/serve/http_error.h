@@ -29,6 +29,9 @@ HttpError ErrorFromStatus(const Status& status);
 nlohmann::json ErrorBody(const HttpError& error);
 // The error for an HTTP status that httplib produced on its own (413, 400, 404, ...).
 HttpError ErrorForHttpStatus(int status);
+// 413 PAYLOAD_TOO_LARGE for `what` ("the request body") over `limit` bytes, naming the
+// `strata serve` option that sets the limit.
+HttpError PayloadTooLarge(std::string_view what, size_t limit, std::string_view option);
 
 // JSON text that never throws on invalid UTF-8 in strings (replaced by U+FFFD).
 std::string DumpJson(const nlohmann::json& json);

@@ -39,6 +39,11 @@ void Metrics::RecordPredictions(const std::string& model, int version, int64_t r
   predictions_[{model, version}] += static_cast<uint64_t>(rows);
 }
 
+void Metrics::RecordUpload(uint64_t bytes) {
+  uploads_.fetch_add(1, std::memory_order_relaxed);
+  upload_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+}
+
 std::string Metrics::Render(const std::vector<std::string>& route_names) const {
   auto name = [&](size_t i) {
     return Escape(i < route_names.size() ? route_names[i] : std::string("unmatched"));
@@ -69,6 +74,13 @@ std::string Metrics::Render(const std::vector<std::string>& route_names) const {
                          Escape(key.first), key.second, rows);
     }
   }
+  out += "# HELP strata_dataset_uploads_total Datasets uploaded and imported.\n";
+  out += "# TYPE strata_dataset_uploads_total counter\n";
+  out += fmt::format("strata_dataset_uploads_total {}\n", uploads_.load(std::memory_order_relaxed));
+  out += "# HELP strata_dataset_upload_bytes_total Bytes of the dataset files imported.\n";
+  out += "# TYPE strata_dataset_upload_bytes_total counter\n";
+  out += fmt::format("strata_dataset_upload_bytes_total {}\n",
+                     upload_bytes_.load(std::memory_order_relaxed));
   out += "# HELP strata_http_request_duration_seconds Time from routing to the answer.\n";
   out += "# TYPE strata_http_request_duration_seconds histogram\n";
   for (size_t r = 0; r < latency_.size(); ++r) {

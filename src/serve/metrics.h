@@ -1,6 +1,6 @@
 // Prometheus metrics of the server, in the text exposition format: requests by route,
-// method and status, request latency histograms by route, and rows predicted per model
-// version. Counting is lock-free per route; the rarer keyed counters take a mutex.
+// method and status, request latency histograms by route, rows predicted per model version,
+// and dataset uploads with their bytes. Counting is lock-free per route; the rarer keyed counters take a mutex.
 #pragma once
 
 #include <array>
@@ -23,6 +23,8 @@ class Metrics {
   void RecordRequest(size_t route, const std::string& method, int status, double seconds);
   // Rows predicted by a model version.
   void RecordPredictions(const std::string& model, int version, int64_t rows);
+  // A dataset uploaded (POST /v1/datasets) and imported, with the bytes of its file.
+  void RecordUpload(uint64_t bytes);
 
   // The exposition text; `route_name(i)` gives route i's path template.
   std::string Render(const std::vector<std::string>& route_names) const;
@@ -38,6 +40,8 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::tuple<size_t, std::string, int>, uint64_t> requests_;
   std::map<std::pair<std::string, int>, uint64_t> predictions_;
+  std::atomic<uint64_t> uploads_{0};
+  std::atomic<uint64_t> upload_bytes_{0};
 };
 
 }  // namespace strata::serve

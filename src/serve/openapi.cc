@@ -92,6 +92,54 @@ json Components() {
           {"progress", {{"type", "object"}}},
           {"result", {{"type", "object"}}},
           {"error", {{"type", "string"}}}}}}},
+      {"DatasetUpload",
+       {{"type", "object"},
+        {"properties",
+         {{"name", {{"type", "string"}}},
+          {"rows", {{"type", "integer"}}},
+          {"columns", {{"type", "array"}, {"items", Ref("DatasetColumn")}}},
+          {"bytes", {{"type", "integer"}, {"description", "bytes of the uploaded file"}}},
+          {"format", {{"type", "string"}, {"enum", {"csv", "tsv", "jsonl"}}}},
+          {"seconds", {{"type", "number"}}}}}}},
+      {"DatasetColumn",
+       {{"type", "object"},
+        {"properties",
+         {{"name", {{"type", "string"}}},
+          {"type", {{"type", "string"}, {"enum", {"BOOL", "INT64", "FLOAT64", "STRING", "DATE", "TIMESTAMP"}}}}}}}},
+      {"Dataset",
+       {{"type", "object"},
+        {"properties",
+         {{"name", {{"type", "string"}}},
+          {"rows", {{"type", "integer"}}},
+          {"columns", {{"type", "array"}, {"items", Ref("DatasetColumn")}}}}}}},
+      {"DatasetList",
+       {{"type", "object"},
+        {"properties",
+         {{"datasets",
+           {{"type", "array"},
+            {"items",
+             {{"type", "object"},
+              {"properties",
+               {{"name", {{"type", "string"}}},
+                {"rows", {{"type", "integer"}}},
+                {"columns", {{"type", "integer"}, {"description", "how many"}}}}}}}}}}}}},
+      {"DatasetPreview",
+       {{"type", "object"},
+        {"properties",
+         {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+          {"types", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+          {"rows", {{"type", "array"}, {"items", {{"type", "array"}, {"items", json::object()}}}}},
+          {"offset", {{"type", "integer"}}},
+          {"total_rows", {{"type", "integer"}}}}}}},
+      {"Profile",
+       {{"type", "object"},
+        {"description", "ProfileToJson: rows, columns (statistics, histogram, top values), "
+                        "label (class balance, imbalance advice) and warnings; docs/profile.md"},
+        {"properties",
+         {{"rows", {{"type", "integer"}}},
+          {"columns", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+          {"label", {{"type", "object"}, {"nullable", true}}},
+          {"warnings", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}}},
       {"AliasRequest",
        {{"type", "object"},
         {"required", {"version"}},
@@ -111,18 +159,32 @@ json Operation(const Route& route) {
                           {"required", true},
                           {"schema", {{"type", "string"}}}});
   }
+  std::string_view query = route.query;
+  while (!query.empty()) {
+    size_t space = query.find(' ');
+    parameters.push_back({{"name", std::string(query.substr(0, space))},
+                          {"in", "query"},
+                          {"required", false},
+                          {"schema", {{"type", "string"}}}});
+    query = space == std::string_view::npos ? std::string_view() : query.substr(space + 1);
+  }
   if (!parameters.empty()) op["parameters"] = parameters;
-  if (!route.request_schema.empty()) {
+  if (route.raw_body) {
+    op["requestBody"] = {
+        {"required", true},
+        {"content",
+         {{"application/octet-stream", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+  } else if (!route.request_schema.empty()) {
     op["requestBody"] = {{"required", true},
                          {"content", {{"application/json", {{"schema", Ref(route.request_schema)}}}}}};
   }
-  json ok = {{"description", "OK"}};
+  json ok = {{"description", route.success_status == 201 ? "Created" : "OK"}};
   if (!route.response_schema.empty()) {
     ok["content"] = {{"application/json", {{"schema", Ref(route.response_schema)}}}};
   }
   json error = {{"description", "An error, in the one error shape"},
                 {"content", {{"application/json", {{"schema", Ref("Error")}}}}}};
-  op["responses"] = {{"200", ok}, {"default", error}};
+  op["responses"] = {{std::to_string(route.success_status), ok}, {"default", error}};
   if (route.scope == Scope::kPublic) {
     op["security"] = json::array();
   } else {
@@ -147,7 +209,8 @@ nlohmann::json OpenApiDocument() {
            {{"title", "Strata"},
             {"version", STRATA_VERSION},
             {"description", "Strata's REST API: prediction (Open Inference Protocol and "
-                            "TF-Serving style) and the model registry. Errors: "
+                            "TF-Serving style), the model registry, jobs, SQL and datasets. "
+                            "Errors: "
                             "{\"error\": {\"code\", \"message\", \"details\"}}."}}},
           {"security", json::array({{{"bearer", json::array()}}})},
           {"paths", paths},

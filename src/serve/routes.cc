@@ -83,6 +83,23 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/sql",
      "Run SQL: {\"query\": \"...\", \"max_rows\": N}; each statement's columns and rows, or its message",
      Scope::kAdmin, &HandleSql},
+    // Datasets: the workspace's tables, uploaded as files and downloaded again.
+    {"POST", "/v1/datasets",
+     "Upload a CSV, TSV or JSON Lines file (the raw bytes as the body) as table ?name=; 201",
+     Scope::kAdmin, &HandleUploadDataset, {}, "DatasetUpload", "name format replace", true, 201},
+    {"GET", "/v1/datasets", "The workspace's tables with their row and column counts", Scope::kRead,
+     &HandleListDatasets, {}, "DatasetList"},
+    {"GET", "/v1/datasets/{name}", "A table's rows and columns with their types", Scope::kRead,
+     &HandleGetDataset, {}, "Dataset"},
+    {"GET", "/v1/datasets/{name}/preview", "A page of rows: ?offset=0&limit=50 (limit at most 1000)",
+     Scope::kRead, &HandlePreviewDataset, {}, "DatasetPreview", "offset limit"},
+    {"GET", "/v1/datasets/{name}/profile",
+     "The profile of `strata prepare` (statistics, histograms; with ?label=, class balance and "
+     "imbalance advice)",
+     Scope::kRead, &HandleProfileDataset, {}, "Profile", "label"},
+    {"GET", "/v1/datasets/{name}:download", "The table as a file: ?format=csv (default) or jsonl",
+     Scope::kRead, &HandleDownloadDataset, {}, {}, "format"},
+    {"DELETE", "/v1/datasets/{name}", "Delete a table", Scope::kAdmin, &HandleDeleteDataset},
 };
 
 // Splits "/a/b" into {"a", "b"}; "/" gives {}.
@@ -143,11 +160,11 @@ const Route* MatchRoute(std::string_view method, std::string_view path,
 }
 
 Result<nlohmann::json> RouteRequest::JsonBody() const {
-  if (http->body.empty()) {
+  if (body.empty()) {
     return InvalidArgument("the request body is empty; send a JSON object");
   }
   try {
-    return nlohmann::json::parse(http->body);
+    return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ...".
     std::string what = e.what();

@@ -12,9 +12,12 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "serve/http_error.h"
 #include "strata/api_tokens.h"
@@ -22,6 +25,7 @@
 
 namespace httplib {
 struct Request;
+class ContentReader;
 }
 
 namespace strata::serve {
@@ -37,6 +41,10 @@ struct RouteRequest {
   const httplib::Request* http = nullptr;
   std::map<std::string, std::string, std::less<>> params;  // path parameters
   std::chrono::steady_clock::time_point deadline;
+  // The body, read whole (up to --max-body-mb) before the handler runs; empty for a route
+  // with raw_body, whose handler reads `reader` itself.
+  std::string body;
+  const httplib::ContentReader* reader = nullptr;  // raw_body routes only
 
   const std::string& param(std::string_view name) const { return params.find(name)->second; }
   // The body as JSON; InvalidArgument with the line and column of a syntax error.
@@ -58,6 +66,10 @@ struct Reply {
   // A streamed answer (Server-Sent Events) with content_type: called until it returns
   // false, each call appending the next chunk (possibly none) to *chunk.
   std::function<bool(std::string* chunk)> stream;
+  // A file sent with content_type in chunks as it is written (a dataset download); an
+  // error after the first bytes can only cut the answer short.
+  std::function<Status(std::ostream& out)> write;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
 
 // A handler returns a Reply or an HttpError (ErrorFromStatus for library errors).
@@ -77,7 +89,12 @@ struct Route {
   Scope scope;
   Handler handler;
   std::string_view request_schema = {};   // OpenAPI component of the JSON body, if any
-  std::string_view response_schema = {};  // OpenAPI component of a 200 answer, if any
+  std::string_view response_schema = {};  // OpenAPI component of a success answer, if any
+  std::string_view query = {};  // query parameters, space-separated, for /openapi.json
+  // The body is a file of any size: the handler streams it through RouteRequest::reader,
+  // limited by --max-upload-mb instead of --max-body-mb.
+  bool raw_body = false;
+  int success_status = 200;  // 201 for a route that creates something
 };
 
 // Every route, in the order they are documented.

@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <ostream>
+#include <streambuf>
 #include <thread>
 
 #include "serve/console.h"
@@ -44,6 +47,48 @@ size_t RouteIndex(const Route* route) {
   return static_cast<size_t>(route - serve::Routes().data());
 }
 
+// Reads a request body of at most `limit` bytes into *body. Past the limit the rest is read
+// and dropped: clients send the whole body before they read the answer, so answering early
+// would reach them as a reset connection instead of the 413.
+std::optional<HttpError> ReadBody(const httplib::ContentReader& reader, size_t limit,
+                                  const httplib::Response& res, std::string* body) {
+  bool too_large = false;
+  bool ok = reader([&](const char* data, size_t n) {
+    if (too_large || body->size() + n > limit) {
+      too_large = true;
+      body->clear();
+      return true;
+    }
+    body->append(data, n);
+    return true;
+  });
+  if (too_large || res.status == 413) {
+    return serve::PayloadTooLarge("the request body", limit, "--max-body-mb");
+  }
+  if (!ok) return serve::ErrorForHttpStatus(400);
+  return std::nullopt;
+}
+
+// An ostream over httplib's sink that fails (badbit) once the client has gone, so a writer
+// stops at its next flush instead of formatting the rest of a table for no one.
+class SinkBuffer : public std::streambuf {
+ public:
+  explicit SinkBuffer(httplib::DataSink& sink) : sink_(sink) {}
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize n) override {
+    return sink_.write(data, static_cast<size_t>(n)) ? n : 0;
+  }
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    char ch = traits_type::to_char_type(c);
+    return sink_.write(&ch, 1) ? c : traits_type::eof();
+  }
+
+ private:
+  httplib::DataSink& sink_;
+};
+
 }  // namespace
 
 bool IsLoopbackHost(std::string_view host) {
@@ -58,7 +103,10 @@ struct Server::Impl {
 
   httplib::Server::HandlerResponse Authorize(const Route& route, const httplib::Request& req,
                                              httplib::Response& res);
-  void Dispatch(const httplib::Request& req, httplib::Response& res);
+  // `reader` is set for requests with a body (POST, PUT), which is read here, or by the
+  // handler of a raw_body route.
+  void Dispatch(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader* reader);
   void Install();
 
   serve::ServerContext context;
@@ -99,7 +147,8 @@ httplib::Server::HandlerResponse Server::Impl::Authorize(const Route& route,
   return HR::Unhandled;
 }
 
-void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader* reader) {
   serve::RouteRequest request;
   request.http = &req;
   bool path_matched = false;
@@ -109,6 +158,14 @@ void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res)
     return;
   }
   request.deadline = t_start + std::chrono::milliseconds(context.options.request_timeout_ms);
+  if (reader == nullptr) {
+    request.body = req.body;
+  } else if (route->raw_body) {
+    request.reader = reader;
+  } else if (auto error = ReadBody(*reader, context.options.max_body_bytes, res, &request.body)) {
+    SendError(res, *error);
+    return;
+  }
   try {
     serve::HandlerResult result = route->handler(context, request);
     if (result.error) {
@@ -116,7 +173,20 @@ void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res)
       return;
     }
     serve::Reply& reply = *result.reply;
-    if (reply.stream) {
+    for (const auto& [name, value] : reply.headers) res.set_header(name.c_str(), value);
+    if (reply.write) {
+      res.status = reply.status;
+      // Called once: the writer formats the file into the socket in its own chunks; a
+      // failure part-way closes the connection, so the client sees a cut-short download.
+      res.set_chunked_content_provider(
+          reply.content_type, [write = std::move(reply.write)](size_t, httplib::DataSink& sink) {
+            SinkBuffer buffer(sink);
+            std::ostream out(&buffer);
+            if (!write(out).ok()) return false;
+            sink.done();
+            return true;
+          });
+    } else if (reply.stream) {
       res.status = reply.status;
       res.set_header("Cache-Control", "no-cache");
       res.set_chunked_content_provider(
@@ -145,7 +215,9 @@ void Server::Impl::Install() {
   int threads = o.threads > 0 ? o.threads
                               : std::max(8, static_cast<int>(std::thread::hardware_concurrency()));
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  http.set_payload_max_length(o.max_body_bytes);
+  // httplib's own check (for a declared Content-Length) at the larger limit; each route's
+  // limit is applied while its body is read (ReadBody, the upload handler).
+  http.set_payload_max_length(std::max(o.max_body_bytes, o.max_upload_bytes));
   // Without TCP_NODELAY, a client that sends headers and body in two writes (Python's
   // http.client does) waits for Nagle plus delayed ACK: a single-row predict took 44 ms at
   // p50 on loopback instead of well under a millisecond.
@@ -177,10 +249,17 @@ void Server::Impl::Install() {
     t_route = RouteIndex(route);
     return Authorize(*route, req, res);
   });
-  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res); };
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    Dispatch(req, res, nullptr);
+  };
+  // Bodies are read by Dispatch (or an upload handler), not by httplib, so that each route
+  // gets its own limit and a file upload is never held in memory.
+  httplib::Server::HandlerWithContentReader dispatch_with_body =
+      [this](const httplib::Request& req, httplib::Response& res,
+             const httplib::ContentReader& reader) { Dispatch(req, res, &reader); };
   http.Get(".*", dispatch);
-  http.Post(".*", dispatch);
-  http.Put(".*", dispatch);
+  http.Post(".*", dispatch_with_body);
+  http.Put(".*", dispatch_with_body);
   http.Delete(".*", dispatch);
   // Errors httplib produces itself (413 body too large, 400 malformed HTTP) get the one shape.
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -209,8 +288,8 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   if (options.port < 0 || options.port > 65535) {
     return InvalidArgument(fmt::format("--port {} is not a TCP port (0-65535)", options.port));
   }
-  if (options.max_body_bytes == 0 || options.max_rows < 1) {
-    return InvalidArgument("the body and row limits must be positive");
+  if (options.max_body_bytes == 0 || options.max_upload_bytes == 0 || options.max_rows < 1) {
+    return InvalidArgument("the body, upload and row limits must be positive");
   }
   OpenOptions open;
   open.create = false;

@@ -26,6 +26,14 @@ struct ServerContext {
   Metrics metrics;
   std::unique_ptr<JobQueue> jobs;
   std::atomic<bool> draining{false};
+
+  // A connection of the request's own to the workspace, for work too long to hold the shared
+  // one (SQL scripts, dataset uploads, profiles, downloads); WAL lets it run beside the rest.
+  Result<std::unique_ptr<Workspace>> OpenConnection() const {
+    OpenOptions open;
+    open.create = false;
+    return Workspace::Open(options.workspace_path, open);
+  }
 };
 
 }  // namespace strata::serve

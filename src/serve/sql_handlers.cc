@@ -28,9 +28,7 @@ HandlerResult HandleSql(ServerContext& context, const RouteRequest& request) {
     max_rows = m.get<int64_t>();
   }
   // Its own connection, as jobs have: a long statement (CREATE MODEL) holds no one else.
-  OpenOptions open;
-  open.create = false;
-  Result<std::unique_ptr<Workspace>> workspace = Workspace::Open(context.options.workspace_path, open);
+  Result<std::unique_ptr<Workspace>> workspace = context.OpenConnection();
   if (!workspace.ok()) return workspace.status();
   SqlEngine engine(**workspace);
   json results = json::array();

@@ -9,6 +9,7 @@
 namespace strata {
 namespace {
 
+using ::strata::testing::ExpectSameTable;
 using ::strata::testing::TempDir;
 using ::testing::HasSubstr;
 
@@ -76,34 +77,6 @@ Table AllTypes() {
   Table table;
   for (Column* c : {&b, &i, &f, &s, &t, &d}) EXPECT_OK(table.AddColumn(std::move(*c)));
   return table;
-}
-
-void ExpectSameTable(const Table& actual, const Table& expected) {
-  ASSERT_EQ(actual.schema(), expected.schema());
-  ASSERT_EQ(actual.num_rows(), expected.num_rows());
-  for (int c = 0; c < expected.num_columns(); ++c) {
-    const Column& a = actual.column(c);
-    const Column& e = expected.column(c);
-    for (int64_t r = 0; r < expected.num_rows(); ++r) {
-      SCOPED_TRACE(e.name() + " row " + std::to_string(r));
-      ASSERT_EQ(a.IsNull(r), e.IsNull(r));
-      if (e.IsNull(r)) continue;
-      switch (e.type()) {
-        case DataType::kBool:
-          EXPECT_EQ(a.GetBool(r), e.GetBool(r));
-          break;
-        case DataType::kFloat64:
-          EXPECT_EQ(a.GetFloat64(r), e.GetFloat64(r));
-          break;
-        case DataType::kString:
-          EXPECT_EQ(a.GetString(r), e.GetString(r));
-          break;
-        default:
-          EXPECT_EQ(a.GetInt64(r), e.GetInt64(r));
-          break;
-      }
-    }
-  }
 }
 
 TEST_F(WorkspaceTablesTest, EveryTypeRoundTripsWithNulls) {
