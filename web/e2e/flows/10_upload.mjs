@@ -3,6 +3,7 @@
 // profile appears: histograms, top values, missing counts, the label's class balance with
 // the imbalance warning and advice.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export default async function (ctx) {
@@ -22,14 +23,16 @@ export default async function (ctx) {
   assert.match(message, /line 3|:3/);
   await ctx.screenshot("datasets-invalid-upload");
 
-  // The real data set.
-  await page.getByLabel("File").setInputFiles(join(ctx.repoDir, "examples/data/churn.csv"));
+  // The real data set; its row count from the file itself.
+  const csv = join(ctx.repoDir, "examples/data/churn.csv");
+  const rows = readFileSync(csv, "utf8").trim().split("\n").length - 1;
+  await page.getByLabel("File").setInputFiles(csv);
   assert.equal(await page.getByLabel("Dataset name").inputValue(), "churn");
   assert.equal(await page.getByLabel("Format").inputValue(), "csv");
   await page.getByRole("button", { name: "Upload" }).click();
   await page.waitForURL(/#\/datasets\/churn$/);
   await page.getByRole("heading", { name: "Dataset churn" }).waitFor();
-  await page.getByText("3,333 rows").first().waitFor();
+  await page.getByText(`${rows.toLocaleString("en-US")} rows, 20 columns.`).waitFor();
   // A histogram per numeric column (a canvas), top values for the categorical ones.
   const numeric = page.locator('article.column-card[data-column="total_day_minutes"]');
   await numeric.locator("canvas").waitFor();

@@ -11,7 +11,7 @@ export default async function (ctx) {
   assert.equal(await page.getByLabel("Label column").inputValue(), "churn");
 
   await page.getByLabel("A model type with its options").check();
-  await page.getByLabel("Model type").selectOption("BOOSTED_TREE_CLASSIFIER");
+  await page.getByLabel("Model type", { exact: true }).selectOption("BOOSTED_TREE_CLASSIFIER");
   const iterations = page.getByLabel("max_iterations", { exact: true });
   await iterations.waitFor();
   // The help line says the declared range; an out-of-range value is refused before sending.
@@ -22,13 +22,13 @@ export default async function (ctx) {
   const alert = page.locator(".train-form .error[role=alert]");
   await alert.waitFor();
   assert.match(await alert.textContent(), /max_iterations: 0 is too small/);
-  await iterations.fill("20");
+  await iterations.fill("30");
 
   // Imbalance handling: any combination; here class weights and SMOTE.
   await page.getByLabel("Choose: any combination").check();
   await page.getByLabel("Class weights", { exact: true }).check();
   await page.getByLabel("Upsample the minority class").selectOption("SMOTE");
-  await page.getByLabel("Model name").fill("churn_e2e");
+  await page.getByLabel("Model name", { exact: true }).fill("churn_e2e");
   await ctx.screenshot("train-form");
   await page.getByRole("button", { name: "Train" }).click();
   await page.waitForURL(/#\/jobs\/job_/);
@@ -38,7 +38,7 @@ export default async function (ctx) {
   // The job carries the spec the form built.
   const job = await page.evaluate(async (id) => (await fetch(`/v1/jobs/${id}`)).json(), ctx.state.jobId);
   assert.equal(job.request.spec.model_type, "BOOSTED_TREE_CLASSIFIER");
-  assert.equal(job.request.spec.options.max_iterations, 20);
+  assert.equal(job.request.spec.options.max_iterations, 30);
   assert.equal(job.request.spec.balance.auto_class_weights, true);
   assert.equal(job.request.spec.balance.upsample, "SMOTE");
 }

@@ -9,7 +9,7 @@ export default async function (ctx) {
   await page.getByText("Task: classification").waitFor();
   await page.getByLabel("AutoML: try model types").check();
   await page.getByLabel("Time budget (seconds)").fill("120");
-  await page.getByLabel("Model name").fill("churn_automl_e2e");
+  await page.getByLabel("Model name", { exact: true }).fill("churn_automl_e2e");
   await page.getByRole("button", { name: "Train" }).click();
   await page.waitForURL(/#\/jobs\/job_/);
 
