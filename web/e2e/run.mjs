@@ -111,6 +111,8 @@ async function newPage(browser, baseUrl, failures) {
 }
 
 mkdirSync(outputDir, { recursive: true });
+// Screenshots of an earlier failed run would mislead.
+for (const f of readdirSync(outputDir)) if (f.startsWith("FAILED-")) rmSync(join(outputDir, f));
 const tmp = mkdtempSync(join(tmpdir(), "strata-e2e-"));
 const started = Date.now();
 let failed = false;
