@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -97,10 +98,12 @@ built copy with <code>strata serve --web-root DIR</code> or <code>STRATA_WEB_ROO
 
 bool IsConsoleRequest(std::string_view method, std::string_view path) {
   if (method != "GET" && method != "HEAD") return false;
-  for (std::string_view api : {"/v1", "/v2"}) {
-    if (path == api || (path.starts_with(api) && path[api.size()] == '/')) return false;
-  }
-  return true;
+  // API versions (/v1, /v2, and any /vN to come) keep their JSON 404s.
+  std::string_view first = path.substr(path.starts_with('/') ? 1 : 0);
+  first = first.substr(0, first.find('/'));
+  bool api = first.size() >= 2 && first[0] == 'v' &&
+             std::all_of(first.begin() + 1, first.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !api;
 }
 
 void ServeConsole(std::string_view web_root, const httplib::Request& req, httplib::Response& res) {

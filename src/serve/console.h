@@ -12,7 +12,8 @@ struct Response;
 
 namespace strata::serve {
 
-// True for paths the console may answer: GET or HEAD of anything outside /v1 and /v2.
+// True for paths the console may answer: GET or HEAD of anything outside the API versions
+// (/v1, /v2, any /vN).
 bool IsConsoleRequest(std::string_view method, std::string_view path);
 
 // Answers a console request from `web_root` (empty: the console is not built). Refuses

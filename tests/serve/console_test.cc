@@ -54,7 +54,7 @@ TEST_F(ConsoleTest, ServesAssetsWithTheirTypeAndLongCaching) {
 TEST_F(ConsoleTest, ApiPathsStillGetJsonErrors) {
   auto server = StartWithConsole();
   auto client = server->Client();
-  for (const char* path : {"/v1/nothing", "/v1", "/v2/nothing/at/all"}) {
+  for (const char* path : {"/v1/nothing", "/v1", "/v2/nothing/at/all", "/v3/later"}) {
     std::string message = ErrorMessage(client.Get(path), 404, "NOT_FOUND");
     EXPECT_THAT(message, ::testing::HasSubstr("/openapi.json")) << path;
   }
