@@ -40,4 +40,10 @@ HandlerResult HandleCancelJob(ServerContext& context, const RouteRequest& reques
 // sql_handlers.cc
 HandlerResult HandleSql(ServerContext& context, const RouteRequest& request);
 
+// notebook_handlers.cc
+HandlerResult HandleListNotebooks(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleGetNotebook(ServerContext& context, const RouteRequest& request);
+HandlerResult HandlePutNotebook(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleDeleteNotebook(ServerContext& context, const RouteRequest& request);
+
 }  // namespace strata::serve
