@@ -30,6 +30,11 @@ std::string_view FileFormatName(FileFormat format);
 // The format a path's extension implies (case-insensitive); kCsv when unknown. Never kAuto.
 FileFormat FormatFromPath(std::string_view path);
 
+// The format of data whose first bytes are `head`, for input without a file name (an upload):
+// kJsonLines when the first character after a UTF-8 byte order mark and white space is '{',
+// else kCsv (whose reader sniffs the delimiter, tab included).
+FileFormat SniffFileFormat(std::string_view head);
+
 struct DataFileOptions {
   FileFormat format = FileFormat::kAuto;
   CsvReadOptions csv;    // used for CSV/TSV (a .tsv file defaults the delimiter to tab)

@@ -1,7 +1,8 @@
 // Profile: an honest summary of a table, step 2 ("prepare") of the seven.
 //
 // Per column: type, count, nulls, distinct values, numeric statistics (min, max, mean,
-// standard deviation, quantiles), the most frequent values, and text lengths. With a label
+// standard deviation, quantiles), a 20-bin histogram of numbers, the most frequent values,
+// and text lengths. With a label
 // column: the task it implies, the class distribution, and an imbalance warning when the
 // minority class is rare, with advice (collect more data first, then the techniques Strata
 // offers).
@@ -34,6 +35,17 @@ struct NumericStats {
   int64_t non_finite = 0;  // inf/-inf/NaN values (excluded from the statistics)
 };
 
+// Equal-width bins over [min, max] of the finite values, as numpy.histogram(values, bins):
+// every bin half-open [a, b) but the last, which is closed; a constant column gets the
+// range [v - 0.5, v + 0.5], as numpy does.
+struct Histogram {
+  std::vector<double> edges;    // bins + 1, ascending
+  std::vector<int64_t> counts;  // values per bin; they sum to the finite values
+};
+
+// How many bins ProfileTable's histograms have.
+inline constexpr int kHistogramBins = 20;
+
 struct TextStats {
   int64_t min_length = 0, max_length = 0;  // in UTF-8 code points
   double mean_length = 0;
@@ -51,6 +63,7 @@ struct ColumnProfile {
   int64_t nulls = 0;
   int64_t distinct = 0;  // distinct non-null values
   std::optional<NumericStats> numeric;  // BOOL (as 0/1), INT64, FLOAT64; unset if all null
+  std::optional<Histogram> histogram;   // INT64 and FLOAT64 with a finite value; else unset
   std::optional<TextStats> text;        // STRING; unset if all null
   std::optional<std::string> min_value, max_value;  // DATE/TIMESTAMP, formatted
   std::vector<ValueCount> top_values;   // most frequent first, ties by value

@@ -37,7 +37,16 @@ struct ServerOptions {
   int threads = 0;                // request threads; 0: max(8, cores)
   int max_jobs = 1;               // training jobs that run at once
   int max_queued_jobs = 16;       // jobs that may wait; more get 413
+  // The built web console (index.html, assets/) served at "/"; empty: "/" answers a page
+  // saying how to build it. FindWebRoot picks the default.
+  std::string web_root;
 };
+
+// Where the web console's built files are: `flag` (--web-root) if given, else
+// $STRATA_WEB_ROOT, else web/ or ../share/strata/web beside the binary, else the source
+// tree's web/dist this binary was built from; the first of the last three that holds an
+// index.html. Empty when none does.
+std::string FindWebRoot(std::string_view flag);
 
 // True for "localhost", 127.0.0.0/8 and "::1".
 bool IsLoopbackHost(std::string_view host);

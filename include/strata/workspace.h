@@ -94,8 +94,10 @@ class Workspace {
   Status WriteTable(std::string_view name, const Table& table,
                     const WriteTableOptions& options = {});
   // Reads a table back with its catalog types (or types derived from the declared SQL
-  // types for tables made outside Strata); `limit` keeps the first rows only.
-  Result<Table> ReadTable(std::string_view name, std::optional<int64_t> limit = std::nullopt);
+  // types for tables made outside Strata); `offset` skips the first rows (in storage order)
+  // and `limit` keeps at most that many of the rest, for paging through a table.
+  Result<Table> ReadTable(std::string_view name, std::optional<int64_t> limit = std::nullopt,
+                          int64_t offset = 0);
   // Drops a table and its catalog entry in one transaction; NotFound if there is none.
   Status DropTable(std::string_view name);
 

@@ -2,7 +2,6 @@
 // inference and imports it into the workspace in one transaction.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -10,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "cli/progress_bar.h"
+#include "strata/collect.h"
 #include "strata/data_file.h"
 #include "strata/workspace.h"
 
@@ -134,21 +134,19 @@ Status RunCollect(const CollectArgs& args, const GlobalOptions& global) {
   }
 
   ProgressBar bar(!global.quiet && StderrIsTty());
-  options.csv.progress = bar.Callback("bytes");
-  options.json.progress = bar.Callback("bytes");
-  auto start = std::chrono::steady_clock::now();
-  DataFileReport report;
-  STRATA_ASSIGN_OR_RETURN(Table table, ReadDataFile(args.file, options, &report));
-
-  WriteTableOptions write;
-  write.mode = mode;
-  write.source = args.file == "-" ? "<stdin>" : std::filesystem::absolute(args.file).string();
-  write.format = std::string(FileFormatName(report.format));
-  write.progress = bar.Callback("rows");
-  STRATA_RETURN_IF_ERROR(ws->WriteTable(table_name, table, write));
+  CollectOptions collect;
+  collect.read = std::move(options);
+  collect.read.csv.progress = bar.Callback("bytes");
+  collect.read.json.progress = bar.Callback("bytes");
+  collect.write.mode = mode;
+  collect.write.progress = bar.Callback("rows");
+  STRATA_ASSIGN_OR_RETURN(CollectResult collected, CollectFile(*ws, args.file, table_name, collect));
   bar.Finish();
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const Table& table = collected.table;
+  const DataFileReport& report = collected.report;
+  const double seconds = collected.seconds;
+  const std::string source =
+      args.file == "-" ? "<stdin>" : std::filesystem::absolute(args.file).string();
 
   std::vector<std::string> notes;
   if (report.csv.skipped_rows > 0) {
@@ -165,8 +163,8 @@ Status RunCollect(const CollectArgs& args, const GlobalOptions& global) {
   if (global.format == OutputFormat::kJson) {
     nlohmann::json out = {{"table", table_name},
                           {"workspace", ws->path()},
-                          {"source", write.source},
-                          {"format", write.format},
+                          {"source", source},
+                          {"format", std::string(FileFormatName(report.format))},
                           {"rows", table.num_rows()},
                           {"columns", nlohmann::json::array()},
                           {"bytes", report.bytes},

@@ -25,6 +25,7 @@ struct ServeArgs {
   int request_timeout_ms = 30000;
   int threads = 0;
   int max_jobs = 1;
+  std::string web_root;
 };
 
 Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
@@ -39,6 +40,7 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   options.request_timeout_ms = a.request_timeout_ms;
   options.threads = a.threads;
   options.max_jobs = a.max_jobs;
+  options.web_root = FindWebRoot(a.web_root);
 
   // SIGTERM and SIGINT are blocked in every thread (the server's threads inherit the mask)
   // and taken by one thread with sigwait, which stops the server outside signal context.
@@ -96,9 +98,14 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--max-jobs", a->max_jobs, "Training jobs (/v1/jobs) that run at once")
       ->capture_default_str();
+  cmd->add_option("--web-root", a->web_root,
+                  "The built web console served at / (default: $STRATA_WEB_ROOT, web/ beside "
+                  "the binary, or the source tree's web/dist)")
+      ->check(CLI::ExistingDirectory);
   cmd->footer(
       "Examples:\n"
-      "  strata serve                              http://127.0.0.1:8080, no auth\n"
+      "  strata serve                              http://127.0.0.1:8080, no auth;\n"
+      "                                            the web console at http://127.0.0.1:8080/\n"
       "  strata tokens create --scope admin        then:\n"
       "  strata serve --host 0.0.0.0 --auth        reachable from other machines\n"
       "  curl -s localhost:8080/v1/models/churn:predict \\\n"

@@ -91,6 +91,13 @@ FileFormat FormatFromPath(std::string_view path) {
   return FileFormat::kCsv;
 }
 
+FileFormat SniffFileFormat(std::string_view head) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
+  size_t first = head.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && head[first] == '{' ? FileFormat::kJsonLines
+                                                               : FileFormat::kCsv;
+}
+
 Status CheckInputFile(const std::string& path) {
   if (path == "-") return Status::Ok();
   std::error_code ec;

@@ -210,7 +210,8 @@ nlohmann::json ProfileToJson(const Profile& profile) {
   for (const ColumnProfile& c : profile.columns) {
     nlohmann::json j = {{"name", c.name},   {"type", DataTypeName(c.type)}, {"count", c.count},
                         {"nulls", c.nulls}, {"distinct", c.distinct},       {"numeric", nullptr},
-                        {"text", nullptr},  {"min_value", nullptr},         {"max_value", nullptr}};
+                        {"histogram", nullptr}, {"text", nullptr},          {"min_value", nullptr},
+                        {"max_value", nullptr}};
     if (c.numeric) {
       const NumericStats& n = *c.numeric;
       j["numeric"] = {
@@ -218,6 +219,9 @@ nlohmann::json ProfileToJson(const Profile& profile) {
           {"stddev", Number(n.stddev)}, {"p05", Number(n.p05)},      {"p25", Number(n.p25)},
           {"median", Number(n.median)}, {"p75", Number(n.p75)},      {"p95", Number(n.p95)},
           {"zeros", n.zeros},           {"non_finite", n.non_finite}};
+    }
+    if (c.histogram) {
+      j["histogram"] = {{"edges", c.histogram->edges}, {"counts", c.histogram->counts}};
     }
     if (c.text) {
       j["text"] = {{"min_length", c.text->min_length},

@@ -243,9 +243,29 @@ void ProfileSorted(const Column& c, int top_k, ColumnProfile* p) {
   s.zeros = zeros;
   s.non_finite = pos_inf + neg_inf + nans;
   p->numeric = s;
+  if (n == 0) return;  // only non-finite values: numpy has no range for them either
+  // numpy subtracts INT64 bounds exactly (as unsigned), FLOAT64 ones in doubles.
+  double span = is_float ? s.max - s.min
+                         : static_cast<double>(static_cast<uint64_t>(Int64FromKey(keys.back())) -
+                                               static_cast<uint64_t>(Int64FromKey(keys.front())));
+  p->histogram = SortedHistogram(value_at, n, kHistogramBins, span);
 }
 
 }  // namespace
+
+std::vector<double> LinspaceEdges(double first, double last, int bins) {
+  std::vector<double> edges(static_cast<size_t>(bins) + 1);
+  const double delta = last - first;
+  const double step = delta / bins;
+  for (int i = 0; i <= bins; ++i) {
+    // numpy multiplies, then adds, each rounded (no fused multiply-add); a step that
+    // underflows to 0 makes it divide first instead.
+    double scaled = step == 0 ? i / static_cast<double>(bins) * delta : i * step;
+    edges[static_cast<size_t>(i)] = scaled + first;
+  }
+  edges.back() = last;
+  return edges;
+}
 
 void RadixSortU64(std::vector<uint64_t>* keys, std::vector<uint64_t>* scratch) {
   const size_t n = keys->size();

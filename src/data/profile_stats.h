@@ -46,6 +46,38 @@ double SortedQuantile(const At& at, int64_t n, double q) {
   return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
 }
 
+// np.linspace(first, last, bins + 1): edge i is i * step + first with step (last - first) /
+// bins, and the last edge exactly `last`, rounded as numpy rounds them.
+std::vector<double> LinspaceEdges(double first, double last, int bins);
+
+// numpy.histogram(values, bins) of n >= 1 finite values in ascending order (`at(i)`: the
+// i-th smallest as a double). `span` is max - min as numpy computes it: exact in integers for
+// an INT64 column (then rounded to double), in doubles for FLOAT64. The bin of a value is
+// numpy's too: (x - first) * bins / span truncated, then moved by one where rounding put it
+// on the wrong side of an edge; the last bin is closed.
+template <typename At>
+Histogram SortedHistogram(const At& at, int64_t n, int bins, double span) {
+  double first = at(0), last = at(n - 1);
+  if (first == last) {  // numpy widens a single value to [v - 0.5, v + 0.5]
+    first -= 0.5;
+    last += 0.5;
+    span = last - first;
+  }
+  Histogram h;
+  h.edges = LinspaceEdges(first, last, bins);
+  h.counts.assign(static_cast<size_t>(bins), 0);
+  const double norm = static_cast<double>(bins) / span;
+  for (int64_t i = 0; i < n; ++i) {
+    const double x = at(i);
+    auto bin = static_cast<int64_t>((x - first) * norm);
+    if (bin >= bins) bin = bins - 1;  // x == last
+    if (x < h.edges[static_cast<size_t>(bin)]) --bin;
+    if (bin != bins - 1 && x >= h.edges[static_cast<size_t>(bin) + 1]) ++bin;
+    ++h.counts[static_cast<size_t>(bin)];
+  }
+  return h;
+}
+
 // Profiles one column: everything in ColumnProfile. Thread-safe for distinct columns.
 ColumnProfile ProfileColumn(const Column& column, int top_k);
 

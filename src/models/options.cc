@@ -285,6 +285,32 @@ std::map<std::string, double> OptionValues::GetFloatMap(std::string_view name) c
   return out;
 }
 
+nlohmann::json OptionSpecToJson(const OptionSpec& spec) {
+  static constexpr std::string_view kKinds[] = {"bool",        "int",       "float", "string",
+                                                "enum",        "string_list", "float_map"};
+  auto optional = [](const std::optional<double>& v) {
+    return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json();
+  };
+  nlohmann::json out = {{"name", spec.name},
+                        {"type", kKinds[static_cast<int>(spec.type)]},
+                        {"sql_type", TypeName(spec.type)},
+                        {"default", spec.default_value},
+                        {"min", optional(spec.min)},
+                        {"max", optional(spec.max)},
+                        {"min_exclusive", spec.min_exclusive},
+                        {"max_exclusive", spec.max_exclusive},
+                        {"allowed", spec.choices},
+                        {"scale", spec.scale == Scale::kLog ? "log" : "linear"},
+                        {"tuning_range", nullptr},
+                        {"range", spec.RangeText()},
+                        {"help", spec.help},
+                        {"extension", spec.strata_extension}};
+  if (spec.tuning_range) {
+    out["tuning_range"] = {spec.tuning_range->first, spec.tuning_range->second};
+  }
+  return out;
+}
+
 nlohmann::json OptionValues::ToJson() const {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [k, v] : values_) out[k] = v;

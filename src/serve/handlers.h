@@ -37,6 +37,9 @@ HandlerResult HandleGetJob(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleCancelJob(ServerContext& context, const RouteRequest& request);
 
+// model_type_handlers.cc
+HandlerResult HandleListModelTypes(ServerContext& context, const RouteRequest& request);
+
 // sql_handlers.cc
 HandlerResult HandleSql(ServerContext& context, const RouteRequest& request);
 

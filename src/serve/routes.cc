@@ -61,6 +61,11 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/models/{name}/aliases/{alias}:rollback",
      "Move an alias back to the version it held before its latest change", Scope::kAdmin,
      &HandleRollbackAlias},
+    // Model types and their option declarations (the console's Train form is built from it).
+    {"GET", "/v1/model-types",
+     "Model types with their options (type, default, range, allowed values, scale, help), the "
+     "common training options (split, balance, threshold) and AutoML's",
+     Scope::kRead, &HandleListModelTypes},
     // Jobs.
     {"POST", "/v1/jobs",
      "Submit a job: training ({\"type\": \"train\", \"model\", \"spec\": TrainSpec}) or "

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <thread>
 
+#include "serve/console.h"
 #include "serve/http_error.h"
 #include "serve/routes.h"
 #include "serve/server_context.h"
@@ -160,7 +161,9 @@ void Server::Impl::Install() {
     bool path_matched = false;
     const Route* route = serve::MatchRoute(req.method, req.path, &params, &path_matched);
     if (route == nullptr) {
-      if (path_matched) {
+      if (!path_matched && serve::IsConsoleRequest(req.method, req.path)) {
+        serve::ServeConsole(context.options.web_root, req, res);  // public, like the probes
+      } else if (path_matched) {
         SendError(res, {405, "METHOD_NOT_ALLOWED",
                         fmt::format("{} is not allowed on {}; GET /openapi.json lists the routes",
                                     req.method, req.path)});

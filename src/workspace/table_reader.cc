@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -148,16 +149,20 @@ std::vector<std::optional<DataType>> StartingTypes(const std::vector<SqlColumn>&
 Result<Table> ReadStoredTable(SqliteDb& db, const std::string& table,
                               const std::vector<SqlColumn>& columns,
                               const std::optional<TableInfo>& catalog,
-                              std::optional<int64_t> limit) {
+                              std::optional<int64_t> limit, int64_t offset) {
   std::vector<std::optional<DataType>> types = StartingTypes(columns, catalog);
   std::vector<size_t> all(columns.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   std::string sql = SelectColumns(table, columns, all);
-  if (limit) sql += " LIMIT ?1";
+  // SQLite takes OFFSET only after a LIMIT; -1 means no limit.
+  if (limit || offset > 0) sql += " LIMIT ?1 OFFSET ?2";
   STRATA_ASSIGN_OR_RETURN(SqliteStatement select, db.Prepare(sql));
-  if (limit) STRATA_RETURN_IF_ERROR(select.BindInt64(1, *limit));
+  if (limit || offset > 0) {
+    STRATA_RETURN_IF_ERROR(select.BindInt64(1, limit.value_or(-1)));
+    STRATA_RETURN_IF_ERROR(select.BindInt64(2, offset));
+  }
 
-  int64_t expected_rows = catalog ? catalog->rows : 0;
+  int64_t expected_rows = catalog ? std::max<int64_t>(catalog->rows - offset, 0) : 0;
   if (limit && *limit < expected_rows) expected_rows = *limit;
   std::vector<ColumnBuilder> builders;
   builders.reserve(columns.size());

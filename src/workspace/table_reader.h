@@ -25,11 +25,11 @@ namespace strata {
 std::vector<std::optional<DataType>> StartingTypes(const std::vector<SqlColumn>& columns,
                                                    const std::optional<TableInfo>& catalog);
 
-// Reads user table `table` (stored spelling), at most `limit` rows.
+// Reads user table `table` (stored spelling): at most `limit` rows after skipping `offset`.
 Result<Table> ReadStoredTable(SqliteDb& db, const std::string& table,
                               const std::vector<SqlColumn>& columns,
                               const std::optional<TableInfo>& catalog,
-                              std::optional<int64_t> limit);
+                              std::optional<int64_t> limit, int64_t offset = 0);
 
 // The schema of a table outside the catalog without reading it whole: starting types, with
 // a scan of just the columns whose declared type names none. ReadStoredTable may still widen

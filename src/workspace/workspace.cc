@@ -180,10 +180,12 @@ bool Workspace::HasTable(std::string_view name) {
   return stored.ok() && stored->has_value();
 }
 
-Result<Table> Workspace::ReadTable(std::string_view name, std::optional<int64_t> limit) {
+Result<Table> Workspace::ReadTable(std::string_view name, std::optional<int64_t> limit,
+                                   int64_t offset) {
   if (limit && *limit < 0) {
     return InvalidArgument("row limit " + std::to_string(*limit) + " is negative");
   }
+  if (offset < 0) return InvalidArgument("row offset " + std::to_string(offset) + " is negative");
   // One snapshot for the catalog and the rows, so a concurrent replace cannot pair the old
   // types with the new rows.
   STRATA_ASSIGN_OR_RETURN(SqliteTransaction snapshot, SqliteTransaction::BeginRead(*db_));
@@ -191,7 +193,7 @@ Result<Table> Workspace::ReadTable(std::string_view name, std::optional<int64_t>
   if (!stored) return NoSuchTable(*db_, name);
   STRATA_ASSIGN_OR_RETURN(std::vector<SqlColumn> columns, ReadSqlColumns(*db_, *stored));
   STRATA_ASSIGN_OR_RETURN(std::optional<TableInfo> catalog, LoadCatalogEntry(*db_, *stored));
-  Result<Table> table = ReadStoredTable(*db_, *stored, columns, catalog, limit);
+  Result<Table> table = ReadStoredTable(*db_, *stored, columns, catalog, limit, offset);
   if (!table.ok()) {
     return table.status().WithContext("reading table '" + *stored + "' of workspace '" + path_ +
                                       "'");

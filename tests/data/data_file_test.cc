@@ -43,6 +43,16 @@ TEST(FileFormatTest, FormatFromExtension) {
   EXPECT_EQ(FormatFromPath("-"), FileFormat::kCsv);
 }
 
+TEST(FileFormatTest, SniffsJsonLinesFromALeadingBrace) {
+  EXPECT_EQ(SniffFileFormat("{\"a\": 1}\n"), FileFormat::kJsonLines);
+  EXPECT_EQ(SniffFileFormat("\xEF\xBB\xBF \r\n\t{\"a\": 1}"), FileFormat::kJsonLines)
+      << "after a byte order mark and white space";
+  EXPECT_EQ(SniffFileFormat("a,b\n1,2\n"), FileFormat::kCsv);
+  EXPECT_EQ(SniffFileFormat("a\tb\n"), FileFormat::kCsv) << "the CSV reader sniffs tabs";
+  EXPECT_EQ(SniffFileFormat("[1, 2]"), FileFormat::kCsv) << "a JSON array is no JSON Lines";
+  EXPECT_EQ(SniffFileFormat(""), FileFormat::kCsv);
+}
+
 TEST(ReadDataFileTest, DispatchesOnExtensionAndFillsTheReport) {
   testing::TempDir dir;
   std::string jsonl = dir.Write("e.jsonl", "{\"a\":1,\"b\":\"x\"}\n{\"a\":2,\"b\":\"y\"}\n");

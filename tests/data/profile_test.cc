@@ -371,6 +371,89 @@ TEST(ProfileJsonTest, StableFieldsAndNullForMissingNumbers) {
   EXPECT_TRUE(k["label"].is_null());
 }
 
+// ---- Histograms ----
+
+Column Int64Column(std::initializer_list<int64_t> values) {
+  Column c("x", DataType::kInt64);
+  for (int64_t v : values) c.AppendInt64(v);
+  return c;
+}
+
+TEST(ProfileHistogramTest, IntegersZeroToTwentyFillOneBinEachAndTheLastIsClosed) {
+  Column c("x", DataType::kInt64);
+  for (int v = 0; v <= 20; ++v) c.AppendInt64(v);
+  ColumnProfile p = ProfileColumn(c, 3);
+  ASSERT_TRUE(p.histogram.has_value());
+  std::vector<double> edges;
+  for (int e = 0; e <= 20; ++e) edges.push_back(e);
+  EXPECT_EQ(p.histogram->edges, edges);  // width (20 - 0) / 20 = 1
+  std::vector<int64_t> counts(20, 1);
+  counts.back() = 2;  // [19, 20] holds 19 and 20
+  EXPECT_EQ(p.histogram->counts, counts);
+}
+
+TEST(ProfileHistogramTest, ConstantColumnIsWidenedByHalfOnEachSideAsNumpyDoes) {
+  ColumnProfile p = ProfileColumn(Int64Column({5, 5, 5}), 3);
+  ASSERT_TRUE(p.histogram.has_value());
+  EXPECT_EQ(p.histogram->edges.front(), 4.5);
+  EXPECT_EQ(p.histogram->edges.back(), 5.5);
+  EXPECT_DOUBLE_EQ(p.histogram->edges[10], 5.0);
+  std::vector<int64_t> counts(20, 0);
+  counts[10] = 3;  // 5 is the left edge of bin 10
+  EXPECT_EQ(p.histogram->counts, counts);
+}
+
+TEST(ProfileHistogramTest, FloatsCountFiniteValuesOnlyAndSkipNulls) {
+  Column c("x", DataType::kFloat64);
+  for (double v : {1.0, 2.0, kInf, std::nan(""), 3.0, -kInf}) c.AppendFloat64(v);
+  c.AppendNull();
+  ColumnProfile p = ProfileColumn(c, 3);
+  ASSERT_TRUE(p.histogram.has_value());
+  EXPECT_EQ(p.histogram->edges.front(), 1.0);
+  EXPECT_EQ(p.histogram->edges.back(), 3.0);
+  std::vector<int64_t> counts(20, 0);
+  counts[0] = 1;   // 1.0
+  counts[10] = 1;  // 2.0 = 1 + 10 * 0.1
+  counts[19] = 1;  // 3.0, in the closed last bin
+  EXPECT_EQ(p.histogram->counts, counts);
+  EXPECT_EQ(p.numeric->non_finite, 3);
+}
+
+TEST(ProfileHistogramTest, OnlyForNumbersWithAFiniteValue) {
+  Column inf("x", DataType::kFloat64);
+  inf.AppendFloat64(kInf);
+  EXPECT_FALSE(ProfileColumn(inf, 3).histogram.has_value());
+  Column text("x", DataType::kString);
+  text.AppendString("a");
+  EXPECT_FALSE(ProfileColumn(text, 3).histogram.has_value());
+  Column flag("x", DataType::kBool);
+  flag.AppendBool(true);
+  EXPECT_FALSE(ProfileColumn(flag, 3).histogram.has_value());
+  Column nulls("x", DataType::kInt64);
+  nulls.AppendNull();
+  EXPECT_FALSE(ProfileColumn(nulls, 3).histogram.has_value());
+}
+
+TEST(ProfileHistogramTest, JsonHasEdgesAndCountsOrNull) {
+  Table t;
+  ASSERT_OK(t.AddColumn(Int64Column({0, 10, 20})));
+  Column text("s", DataType::kString);
+  for (const char* v : {"a", "b", "c"}) text.AppendString(v);
+  ASSERT_OK(t.AddColumn(std::move(text)));
+  Result<Profile> p = ProfileTable(t);
+  ASSERT_OK(p);
+  nlohmann::json j = ProfileToJson(*p);
+  const nlohmann::json& h = j["columns"][0]["histogram"];
+  ASSERT_EQ(h["edges"].size(), 21u);
+  ASSERT_EQ(h["counts"].size(), 20u);
+  EXPECT_EQ(h["edges"][10], 10.0);
+  EXPECT_EQ(h["counts"][0], 1);
+  EXPECT_EQ(h["counts"][10], 1);
+  EXPECT_EQ(h["counts"][19], 1);
+  EXPECT_TRUE(j["columns"][1].contains("histogram"));
+  EXPECT_TRUE(j["columns"][1]["histogram"].is_null());
+}
+
 // ---- The churn data set against pandas ----
 
 // A small CSV parser for churn.csv only (quoted strings, unquoted numbers, no embedded
@@ -462,6 +545,14 @@ TEST(ProfileChurnTest, MatchesPandasReference) {
       ExpectClose(c.numeric->p75, n["p75"], "p75");
       ExpectClose(c.numeric->p95, n["p95"], "p95");
       EXPECT_EQ(c.numeric->zeros, n["zeros"]);
+      // numpy.histogram(values, bins=20): the same rule, so the same edges and counts.
+      ASSERT_TRUE(c.histogram.has_value());
+      const nlohmann::json& h = r["histogram"];
+      ASSERT_EQ(c.histogram->edges.size(), h["edges"].size());
+      for (size_t e = 0; e < c.histogram->edges.size(); ++e) {
+        EXPECT_DOUBLE_EQ(c.histogram->edges[e], h["edges"][e].get<double>()) << "edge " << e;
+      }
+      EXPECT_EQ(c.histogram->counts, h["counts"].get<std::vector<int64_t>>());
     } else {
       ASSERT_TRUE(c.text.has_value());
       EXPECT_EQ(c.text->min_length, r["text"]["min_length"]);

@@ -89,6 +89,18 @@ class ChurnWorkspaceTest : public ::testing::Test {
   static inline std::string* path_ = nullptr;
 };
 
+// A suite whose tests each get a fresh, empty workspace (no data, no models).
+class EmptyWorkspaceTest : public ::testing::Test {
+ protected:
+  ServerOptions Options() {
+    EXPECT_TRUE(Workspace::Open(dir_.File("strata.db")).ok());
+    ServerOptions o;
+    o.workspace_path = dir_.File("strata.db");
+    return o;
+  }
+  TempDir dir_;
+};
+
 // A server running on its own thread until the object dies.
 class RunningServer {
  public:

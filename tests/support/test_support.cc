@@ -16,6 +16,23 @@ extern char** environ;
 
 namespace strata::testing {
 
+void ExpectSameTable(const Table& actual, const Table& expected) {
+  ASSERT_EQ(actual.schema(), expected.schema());
+  ASSERT_EQ(actual.num_rows(), expected.num_rows());
+  for (int c = 0; c < expected.num_columns(); ++c) {
+    const Column& a = actual.column(c);
+    const Column& e = expected.column(c);
+    for (int64_t r = 0; r < expected.num_rows(); ++r) {
+      if (a.IsNull(r) != e.IsNull(r) || a.FormatValue(r) != e.FormatValue(r)) {
+        ADD_FAILURE() << "column '" << e.name() << "', row " << r << ": '" << a.FormatValue(r)
+                      << "'" << (a.IsNull(r) ? " (null)" : "") << " instead of '"
+                      << e.FormatValue(r) << "'" << (e.IsNull(r) ? " (null)" : "");
+        return;
+      }
+    }
+  }
+}
+
 TempDir::TempDir() {
   std::random_device rd;
   auto base = std::filesystem::temp_directory_path();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "strata/status.h"
+#include "strata/table.h"
 
 namespace strata::testing {
 
@@ -53,6 +54,11 @@ class TempDir {
 
 // Reads a whole file (test failure if it cannot).
 std::string ReadFileOrDie(const std::string& path);
+
+// Expects the same columns (names and types, in order) and the same cells: nulls in the same
+// rows, other values equal as Column::FormatValue writes them (floats in their shortest exact
+// form, so equal text is equal value). Reports the first cell that differs.
+void ExpectSameTable(const Table& actual, const Table& expected);
 
 // The repository root, for bundled data such as examples/data/churn.csv.
 std::string SourcePath(std::string_view relative);

@@ -411,6 +411,24 @@ TEST_F(WorkspaceTablesTest, LimitKeepsTheFirstRows) {
   EXPECT_EQ(ws_->ReadTable("t", -1).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(WorkspaceTablesTest, OffsetSkipsRowsForPaging) {
+  ASSERT_OK(ws_->WriteTable("t", OneColumn("x", DataType::kInt64, {5, 6, 7, 8})));
+  Result<Table> page = ws_->ReadTable("t", 2, 1);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->num_rows(), 2);
+  EXPECT_EQ(page->column(0).GetInt64(0), 6);
+  EXPECT_EQ(page->column(0).GetInt64(1), 7);
+  Result<Table> rest = ws_->ReadTable("t", std::nullopt, 3);
+  ASSERT_OK(rest);
+  ASSERT_EQ(rest->num_rows(), 1) << "no limit: the rest";
+  EXPECT_EQ(rest->column(0).GetInt64(0), 8);
+  Result<Table> past = ws_->ReadTable("t", 10, 9);
+  ASSERT_OK(past);
+  EXPECT_EQ(past->num_rows(), 0);
+  EXPECT_EQ(past->column(0).type(), DataType::kInt64) << "the columns are still typed";
+  EXPECT_EQ(ws_->ReadTable("t", 1, -1).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(WorkspaceTablesTest, OutOfRangeDatesAreRefusedAndNothingIsWritten) {
   Table table = OneColumn("t", DataType::kTimestamp, {0, 10000LL * 366 * kMicrosPerDay});
   Status status = ws_->WriteTable("far", table);

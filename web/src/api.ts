@@ -31,6 +31,18 @@ export function setTokenPrompt(fn: (message: string) => Promise<string | null>):
   promptForToken = fn;
 }
 
+// Asks once even when several requests get a 401 at the same time (a page loading two
+// resources): they all wait for the same answer.
+let pendingPrompt: Promise<string | null> | null = null;
+export function askForToken(message: string): Promise<string | null> {
+  if (!pendingPrompt) {
+    pendingPrompt = promptForToken(message).finally(() => {
+      pendingPrompt = null;
+    });
+  }
+  return pendingPrompt;
+}
+
 export function authHeaders(): Record<string, string> {
   const token = getToken();
   return token ? { Authorization: `Bearer ${token}` } : {};
@@ -75,7 +87,7 @@ export async function api<T = unknown>(path: string, options: RequestOptions = {
   }
   if (res.status === 401 && !retried) {
     const err = await errorFromResponse(res);
-    const token = await promptForToken(err.message);
+    const token = await askForToken(err.message);
     if (token) {
       setToken(token);
       return api<T>(path, options, true);

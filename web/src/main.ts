@@ -3,6 +3,7 @@
 import "./style.css";
 import { ApiError, setTokenPrompt } from "./api";
 import { h, replace } from "./dom";
+import { errorView } from "./ui";
 import { Cleanup, matchRoute, parseHash, Route } from "./router";
 import { routes } from "./pages";
 
@@ -25,17 +26,7 @@ const shell = h(
 
 // Shows an error where a page would be: never a blank page.
 export function showError(root: HTMLElement, error: unknown): void {
-  const e = error instanceof ApiError ? error : null;
-  replace(
-    root,
-    h(
-      "div",
-      { class: "error", role: "alert" },
-      h("strong", {}, e ? `${e.code}${e.status ? ` (HTTP ${e.status})` : ""}` : "Error"),
-      h("p", {}, e ? e.message : String((error as Error)?.message ?? error)),
-      e?.details ? h("pre", {}, JSON.stringify(e.details, null, 2)) : null,
-    ),
-  );
+  replace(root, errorView(error));
 }
 
 // A modal dialog asking for an API token.

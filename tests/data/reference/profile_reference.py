@@ -1,19 +1,22 @@
 #!/usr/bin/python3
-"""Reference statistics for profile_test.cc, computed independently with pandas.
+"""Reference statistics for profile_test.cc, computed independently with pandas and numpy.
 
 Regenerate (only when examples/data/churn.csv changes) from the repository root with
     /usr/bin/python3 tests/data/reference/profile_reference.py \
         > tests/data/reference/churn_profile_reference.json
 Quantiles use numpy's default linear interpolation; std is the sample (ddof=1) deviation;
-text lengths count code points; top values are ordered by count, then by value.
+text lengths count code points; top values are ordered by count, then by value;
+histograms are numpy.histogram(values, bins=20).
 """
 import json
 import os
 import sys
 
+import numpy as np
 import pandas as pd
 
 TOP_K = 5
+BINS = 20
 QUANTILES = {"p05": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95}
 
 
@@ -42,6 +45,9 @@ def profile_column(series):
             "zeros": int((values == 0).sum()),
             **{name: float(values.quantile(q)) for name, q in QUANTILES.items()},
         }
+        counts, edges = np.histogram(values.to_numpy(), bins=BINS)
+        out["histogram"] = {"edges": [float(e) for e in edges],
+                            "counts": [int(c) for c in counts]}
     else:
         lengths = values.str.len()
         out["type"] = "STRING"
@@ -60,7 +66,8 @@ def main():
     classes = sorted(label.items(), key=lambda kv: (-kv[1], kv[0]))
     reference = {
         "source": "examples/data/churn.csv",
-        "generator": "tests/data/reference/profile_reference.py (pandas %s)" % pd.__version__,
+        "generator": "tests/data/reference/profile_reference.py (pandas %s, numpy %s)"
+                     % (pd.__version__, np.__version__),
         "rows": int(len(frame)),
         "columns": [profile_column(frame[name]) for name in frame.columns],
         "label": {
