@@ -5,10 +5,11 @@
 import { api } from "../api";
 import { h, replace } from "../dom";
 import { Page } from "../router";
-import { chartBox, PALETTE } from "../lib/chartjs";
+import { chartBox, PALETTE } from "../charts";
 import { heatColor, textColor } from "../lib/heatmap";
 import { metricsAt, precisionRecallPoints, RocPoint } from "../lib/threshold";
-import { actionButton, dataTable, fmtNumber } from "../widgets";
+import { formatNumber } from "../lib/format";
+import { actionButton, rowsTable } from "../widgets";
 
 export interface VersionDetail {
   name: string;
@@ -79,8 +80,8 @@ function metricsSection(v: VersionDetail): HTMLElement {
     { class: "card", "aria-labelledby": "metrics-h" },
     h("h2", { id: "metrics-h" }, "Metrics"),
     h("p", { class: "help" }, `Evaluated on the ${String(v.metrics.evaluated_on ?? "evaluation split")}.`),
-    dataTable(["metric", "value"], flat.map(([k, x]) => ({ metric: k, value: x })), "Evaluation metrics"),
-    perClass.length ? dataTable(["label", "precision", "recall", "f1_score", "support"], perClass, "Per class") : null,
+    rowsTable("Evaluation metrics", ["metric", "value"], flat.map(([k, x]) => ({ metric: k, value: x }))),
+    perClass.length ? rowsTable("Per-class metrics", ["label", "precision", "recall", "f1_score", "support"], perClass) : null,
   );
 }
 
@@ -99,10 +100,10 @@ function thresholdSection(v: VersionDetail, onChange: (t: number) => void): HTML
   let atStored = true;
   const update = (): void => {
     const t = atStored ? stored : Number(slider.value);
-    shown.textContent = atStored ? `${fmtNumber(stored)} (stored)` : t.toFixed(2);
+    shown.textContent = atStored ? `${formatNumber(stored)} (stored)` : t.toFixed(2);
     const m = metricsAt(curve, t);
     if (!m) return;
-    const item = (name: string, key: string, value: unknown) => h("div", { class: "kpi" }, h("span", { class: "kpi-name" }, name), h("span", { class: "kpi-value", "data-testid": `thr-${key}` }, fmtNumber(value)));
+    const item = (name: string, key: string, value: unknown) => h("div", { class: "kpi" }, h("span", { class: "kpi-name" }, name), h("span", { class: "kpi-value", "data-testid": `thr-${key}` }, formatNumber(value)));
     const x = atStored ? { precision: v.metrics.precision, recall: v.metrics.recall, f1: v.metrics.f1_score, accuracy: v.metrics.accuracy } : m;
     replace(numbers, item("precision", "precision", x.precision), item("recall", "recall", x.recall), item("F1", "f1", x.f1), item("accuracy", "accuracy", x.accuracy));
     replace(matrixBox, confusionTable(labels, atStored && exact?.length === 2 ? exact : m.matrix));
@@ -119,7 +120,7 @@ function thresholdSection(v: VersionDetail, onChange: (t: number) => void): HTML
       atStored = true;
       update();
     },
-  }, `Back to the stored threshold (${fmtNumber(stored)})`);
+  }, `Back to the stored threshold (${formatNumber(stored)})`);
   update();
   return h(
     "section",
@@ -127,7 +128,7 @@ function thresholdSection(v: VersionDetail, onChange: (t: number) => void): HTML
     h("h2", { id: "threshold-h" }, "Decision threshold"),
     h("label", { for: "threshold" }, "Threshold on P(", labels[1] ?? "positive", ")"),
     h("div", { class: "slider-row" }, slider, shown, reset),
-    h("p", { class: "help", id: "threshold-help" }, `Rows scoring at least the threshold are predicted "${labels[1] ?? "positive"}". The model predicts with ${fmtNumber(stored)}, chosen on the evaluation split; moving the slider shows what another threshold would do on the same rows.`),
+    h("p", { class: "help", id: "threshold-help" }, `Rows scoring at least the threshold are predicted "${labels[1] ?? "positive"}". The model predicts with ${formatNumber(stored)}, chosen on the evaluation split; moving the slider shows what another threshold would do on the same rows.`),
     numbers,
     matrixBox,
   );
@@ -191,10 +192,10 @@ function trainingChart(v: VersionDetail): HTMLElement | null {
 
 function versionsSection(model: ModelInfo, current: number, name: string): HTMLElement {
   const aliasesOf = (version: number) => model.aliases.filter((a) => a.version === version).map((a) => a.alias).join(", ");
-  const table = dataTable(
+  const table = rowsTable(
+    "Versions",
     ["version", "type", "created", "aliases"],
     [...model.versions].reverse().map((x) => ({ version: x.version, type: x.model_type, created: x.created_at, aliases: aliasesOf(x.version) })),
-    "Versions",
   );
   table.querySelectorAll("tbody tr").forEach((tr) => {
     const td = tr.firstElementChild as HTMLElement;
@@ -250,7 +251,7 @@ export const modelPage: Page = async (root, params, query) => {
     const { box, chart } = lineChart(
       "ROC curve: true positive rate against false positive rate",
       [
-        { label: `ROC (AUC ${fmtNumber(v.metrics.roc_auc)})`, data: roc },
+        { label: `ROC (AUC ${formatNumber(v.metrics.roc_auc)})`, data: roc },
         { label: "chance", data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], dashed: true },
         { label: "threshold", data: [], point: true },
       ],
@@ -264,7 +265,7 @@ export const modelPage: Page = async (root, params, query) => {
       chart.update("none");
     };
     charts.push(chartCard("ROC curve", box));
-    charts.push(chartCard("Precision-recall curve", lineChart("Precision against recall", [{ label: `PR (AUC ${fmtNumber(v.metrics.pr_auc)})`, data: precisionRecallPoints(curve) }], "recall", "precision").box));
+    charts.push(chartCard("Precision-recall curve", lineChart("Precision against recall", [{ label: `PR (AUC ${formatNumber(v.metrics.pr_auc)})`, data: precisionRecallPoints(curve) }], "recall", "precision").box));
     const bins = (v.eval_summary.calibration ?? []).filter((b) => b.count > 0 && b.mean_predicted !== null && b.fraction_positive !== null);
     if (bins.length) {
       charts.push(
@@ -279,7 +280,7 @@ export const modelPage: Page = async (root, params, query) => {
             "mean predicted probability",
             "fraction of positives",
           ).box,
-          h("p", { class: "help" }, `Brier score ${fmtNumber(v.metrics.brier_score)}.`),
+          h("p", { class: "help" }, `Brier score ${formatNumber(v.metrics.brier_score)}.`),
         ),
       );
     }

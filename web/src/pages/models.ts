@@ -2,7 +2,7 @@
 import { api } from "../api";
 import { h, replace } from "../dom";
 import { Page } from "../router";
-import { dataTable } from "../widgets";
+import { rowsTable } from "../widgets";
 
 export interface ModelSummary {
   name: string;
@@ -19,7 +19,8 @@ export const modelsPage: Page = async (root) => {
     replace(root, h("h1", {}, "Models"), h("p", {}, "No models yet. ", h("a", { href: "#/train" }, "Train one"), " or run CREATE MODEL in the ", h("a", { href: "#/sql" }, "SQL notebook"), "."));
     return;
   }
-  const table = dataTable(
+  const table = rowsTable(
+    "Models",
     ["model", "type", "label", "latest version", "versions", "updated"],
     models.map((m) => ({ model: m.name, type: m.model_type, label: m.label, "latest version": m.latest_version, versions: m.versions, updated: m.updated_at })),
   );

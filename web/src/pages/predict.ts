@@ -7,7 +7,9 @@ import { h, replace } from "../dom";
 import { Cleanup, Page } from "../router";
 import { curlV1, curlV2 } from "../lib/curl";
 import { buildInstance, controlFor, InputField, toFieldText } from "../lib/form_values";
-import { actionButton, download, errorBox, fmtNumber } from "../widgets";
+import { formatNumber } from "../lib/format";
+import { errorView } from "../ui";
+import { actionButton, download } from "../widgets";
 import { VersionDetail } from "./model";
 
 interface Prediction {
@@ -79,7 +81,7 @@ function contributionBars(items: Array<{ feature: string; attribution: number }>
         {},
         h("span", { class: "bar-label" }, a.feature),
         h("span", { class: "bar-track two-sided" }, h("span", { class: a.attribution >= 0 ? "bar-fill pos" : "bar-fill neg", style: { width: `${((Math.abs(a.attribution) / max) * 50).toFixed(1)}%` } })),
-        h("span", { class: "bar-value" }, (a.attribution >= 0 ? "+" : "") + fmtNumber(a.attribution)),
+        h("span", { class: "bar-value" }, (a.attribution >= 0 ? "+" : "") + formatNumber(a.attribution)),
       ),
     ),
   );
@@ -128,7 +130,7 @@ export const predictPage: Page = async (root, params, query) => {
   const predict = async (): Promise<void> => {
     const { instance, errors } = buildInstance(fields, values());
     if (errors.length) {
-      replace(result, errorBox(new Error(errors.join("\n"))));
+      replace(result, errorView(new Error(errors.join("\n"))));
       return;
     }
     const answer = await api<{ predictions: Prediction[]; model_version: string }>(predictPath, { body: { instances: [instance], explain: true } });
@@ -139,8 +141,8 @@ export const predictPage: Page = async (root, params, query) => {
     replace(
       result,
       h("h2", {}, "Prediction"),
-      h("p", { class: "big" }, h("span", { class: "muted" }, `${v.label || "prediction"}: `), h("strong", { "data-testid": "predicted" }, predicted === undefined ? JSON.stringify(p) : fmtNumber(predicted))),
-      h("p", { class: "help" }, `Version ${answer.model_version}${typeof v.threshold === "number" ? `, decision threshold ${fmtNumber(v.threshold)}` : ""}.`),
+      h("p", { class: "big" }, h("span", { class: "muted" }, `${v.label || "prediction"}: `), h("strong", { "data-testid": "predicted" }, predicted === undefined ? JSON.stringify(p) : formatNumber(predicted))),
+      h("p", { class: "help" }, `Version ${answer.model_version}${typeof v.threshold === "number" ? `, decision threshold ${formatNumber(v.threshold)}` : ""}.`),
       probs ? [h("h3", {}, "Probabilities"), probabilityBars(probs)] : null,
       contributions.length ? [h("h3", {}, "Top feature contributions"), h("p", { class: "help" }, "What each input added to (or took from) this prediction's score, largest first."), contributionBars(contributions)] : null,
     );
@@ -158,7 +160,7 @@ export const predictPage: Page = async (root, params, query) => {
         try {
           await predict();
         } catch (e) {
-          replace(result, errorBox(e));
+          replace(result, errorView(e));
         } finally {
           submit.disabled = false;
         }

@@ -5,10 +5,11 @@ import type { Chart } from "chart.js";
 import { api } from "../api";
 import { h, replace } from "../dom";
 import { Page } from "../router";
-import { chartBox, PALETTE } from "../lib/chartjs";
+import { chartBox, PALETTE } from "../charts";
 import { notebookNameError, parseNotebook, serializeNotebook, suggestName } from "../lib/notebook";
 import { chooseChart, ResultColumn } from "../lib/result_chart";
-import { actionButton, dataTable, errorBox } from "../widgets";
+import { errorView } from "../ui";
+import { actionButton, rowsTable } from "../widgets";
 
 interface SqlResult {
   statement: string;
@@ -56,7 +57,7 @@ function resultView(r: SqlResult, charts: Chart[]): HTMLElement {
     "div",
     { class: "result" },
     head,
-    dataTable(r.columns.map((c) => c.name), rows),
+    rowsTable(`Result of line ${r.line}`, r.columns.map((c) => c.name), rows),
     h("p", { class: "help" }, r.truncated ? `Showing ${rows.length} of ${r.total_rows} rows.` : `${r.total_rows ?? rows.length} row(s).`),
     chart,
   );
@@ -100,7 +101,7 @@ export const sqlPage: Page = async (root, _params, query) => {
           const res = await api<{ results: SqlResult[] }>("/v1/sql", { body: { query: textarea.value, max_rows: MAX_ROWS } });
           replace(output, res.results.length ? res.results.map((r) => resultView(r, cell.charts)) : h("p", { class: "muted" }, "No statements."));
         } catch (e) {
-          replace(output, errorBox(e));
+          replace(output, errorView(e));
         } finally {
           runButton.disabled = false;
         }
