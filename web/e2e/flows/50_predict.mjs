@@ -27,7 +27,13 @@ export default async function (ctx) {
   assert(v2.includes("/infer") && v2.includes('"datatype"'), "a v2 /infer curl command");
   await ctx.screenshot("predict");
 
-  // Batch: the first 25 rows of churn.csv in, a CSV of predictions out.
+  // Batch: the first 25 rows of churn.csv in, a CSV of predictions out. It needs the
+  // server's datasets routes (upload and download); a server without them is said so.
+  const openapi = await page.evaluate(async () => (await fetch("/openapi.json")).json());
+  if (!openapi.paths["/v1/datasets"]?.post || !openapi.paths["/v1/datasets/{name}:download"]) {
+    (ctx.log ?? console.log)("50_predict: batch part not run: this server has no POST /v1/datasets or :download yet");
+    return;
+  }
   const lines = readFileSync(churnCsv, "utf8").trim().split("\n").slice(0, 26);
   const dir = mkdtempSync(path.join(os.tmpdir(), "strata-batch-"));
   const file = path.join(dir, "churn_batch.csv");
