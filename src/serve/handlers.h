@@ -51,5 +51,10 @@ HandlerResult HandlePreviewDataset(ServerContext& context, const RouteRequest& r
 HandlerResult HandleProfileDataset(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleDownloadDataset(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleDeleteDataset(ServerContext& context, const RouteRequest& request);
+// notebook_handlers.cc
+HandlerResult HandleListNotebooks(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleGetNotebook(ServerContext& context, const RouteRequest& request);
+HandlerResult HandlePutNotebook(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleDeleteNotebook(ServerContext& context, const RouteRequest& request);
 
 }  // namespace strata::serve

@@ -89,6 +89,7 @@ HandlerResult HandleGetVersion(ServerContext& context, const RouteRequest& reque
   Result<ServedModel> served = context.models.Get(request.param("name"), *selector);
   if (!served.ok()) return served.status();
   const ModelBundle& b = served->predictor->bundle();
+  const bool binary = b.task == Task::kClassification && b.class_labels.size() == 2;
   json inputs = json::array();
   for (const Field& f : b.preprocessor.input_schema()) {
     inputs.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
@@ -102,6 +103,13 @@ HandlerResult HandleGetVersion(ServerContext& context, const RouteRequest& reque
                 {"classes", b.class_labels},
                 {"inputs", inputs},
                 {"metrics", b.metrics},
+                // What the console's model page draws: the binary decision threshold (null
+                // otherwise), the stored evaluation (per-class metrics, confusion matrix, ROC
+                // points with counts, calibration bins) and the importance computed at training.
+                {"threshold", binary ? json(b.threshold) : json(nullptr)},
+                {"eval_summary", b.eval_summary.is_null() ? json::object() : b.eval_summary},
+                {"feature_importance", b.importance.is_array() ? b.importance : json::array()},
+                {"global_explain", b.global_explain},
                 {"training_info", b.training_info},
                 {"lineage", b.lineage},
                 {"train_spec", b.spec.ToJson()}}};

@@ -50,8 +50,8 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/models/{name}/versions", "A model's versions with metrics and lineage",
      Scope::kRead, &HandleListVersions},
     {"GET", "/v1/models/{name}/versions/{version}",
-     "One version: metrics, training info, lineage (TrainSpec, data fingerprint)", Scope::kRead,
-     &HandleGetVersion},
+     "One version: metrics, evaluation summary (curves, confusion matrix, calibration), "
+     "threshold, feature importance, training info, lineage", Scope::kRead, &HandleGetVersion},
     {"GET", "/v1/models/{name}/aliases", "A model's aliases and their history", Scope::kRead,
      &HandleListAliases},
     {"PUT", "/v1/models/{name}/aliases/{alias}", "Set or move an alias: {\"version\": N}",
@@ -100,6 +100,15 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/datasets/{name}:download", "The table as a file: ?format=csv (default) or jsonl",
      Scope::kRead, &HandleDownloadDataset, {}, {}, "format"},
     {"DELETE", "/v1/datasets/{name}", "Delete a table", Scope::kAdmin, &HandleDeleteDataset},
+    // SQL notebooks saved in the workspace (the console's SQL notebook).
+    {"GET", "/v1/notebooks", "Saved SQL notebooks: name, cell count, times", Scope::kRead,
+     &HandleListNotebooks},
+    {"GET", "/v1/notebooks/{name}", "A notebook with its cells", Scope::kRead, &HandleGetNotebook,
+     {}, "Notebook"},
+    {"PUT", "/v1/notebooks/{name}",
+     "Create (201) or replace (200) a notebook: {\"cells\": [{\"sql\": \"...\"}]}", Scope::kAdmin,
+     &HandlePutNotebook, "NotebookContent", "Notebook"},
+    {"DELETE", "/v1/notebooks/{name}", "Delete a notebook", Scope::kAdmin, &HandleDeleteNotebook},
 };
 
 // Splits "/a/b" into {"a", "b"}; "/" gives {}.

@@ -156,12 +156,25 @@ Status CreateJobTable(SqliteDb& db) {
   )sql");
 }
 
+// Version 6: the console's SQL notebooks, each a JSON list of SQL cells.
+Status CreateNotebookTable(SqliteDb& db) {
+  return db.Exec(R"sql(
+    CREATE TABLE strata_notebooks (
+      name        TEXT PRIMARY KEY NOT NULL,
+      content     TEXT NOT NULL,
+      created_at  TEXT NOT NULL,
+      updated_at  TEXT NOT NULL
+    );
+  )sql");
+}
+
 constexpr Migration kMigrations[] = {
     {1, "create the table catalog", &CreateCatalog},
     {2, "create the model registry", &CreateModelRegistry},
     {3, "create the tuning trials", &CreateTrials},
     {4, "create the server catalog (aliases, API tokens)", &CreateServerCatalog},
     {5, "create the job table", &CreateJobTable},
+    {6, "create the notebook table", &CreateNotebookTable},
 };
 static_assert(std::size(kMigrations) == kWorkspaceSchemaVersion,
               "add a migration for every schema version");

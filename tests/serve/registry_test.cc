@@ -48,6 +48,50 @@ TEST_F(RegistryTest, ModelsVersionsAndLineage) {
   EXPECT_THAT(m, ::testing::HasSubstr("Did you mean 'churn_model'?"));
 }
 
+// The model page's data: the stored evaluation (confusion matrix at the stored threshold,
+// ROC points with counts, calibration), the threshold and the training-time importance, the
+// same numbers the bundle holds.
+TEST_F(RegistryTest, VersionCarriesEvaluationThresholdAndImportance) {
+  ModelBundle stored;
+  {
+    auto ws = Workspace::Open(path_);
+    ASSERT_TRUE(ws.ok());
+    auto bundle = ModelStore(**ws).Load("churn_model", 1);
+    ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+    stored = std::move(bundle).value();
+  }
+  RunningServer server(Options());
+  auto client = server.Client();
+  json v1 = JsonOf(client.Get("/v1/models/churn_model/versions/1"));
+  EXPECT_DOUBLE_EQ(v1["threshold"].get<double>(), stored.threshold);
+  EXPECT_EQ(v1["eval_summary"], stored.eval_summary);
+  EXPECT_EQ(v1["feature_importance"], stored.importance);
+  ASSERT_FALSE(v1["feature_importance"].empty());
+  EXPECT_GT(v1["feature_importance"][0]["importance_gain"].get<double>(), 0);
+  EXPECT_EQ(v1["global_explain"], nullptr);  // trained without enable_global_explain
+
+  const json& summary = v1["eval_summary"];
+  const json& cm = summary["confusion_matrix"];
+  ASSERT_EQ(cm.size(), 2u);
+  int64_t rows = 0, support = 0;
+  for (const json& r : cm) for (const json& c : r) rows += c.get<int64_t>();
+  for (const json& c : summary["per_class"]) support += c["support"].get<int64_t>();
+  EXPECT_EQ(rows, support);
+  EXPECT_DOUBLE_EQ(summary["threshold"].get<double>(), stored.threshold);
+  ASSERT_GT(summary["roc_curve"].size(), 2u);
+  const json& point = summary["roc_curve"][1];
+  EXPECT_EQ(point["true_positives"].get<int64_t>() + point["false_negatives"].get<int64_t>(),
+            cm[1][0].get<int64_t>() + cm[1][1].get<int64_t>());
+  EXPECT_EQ(summary["calibration"].size(), 10u);
+
+  // An alias names the same version; the linear version has importance too (|coefficients|).
+  ASSERT_EQ(client.Put("/v1/models/churn_model/aliases/staging", R"({"version": 1})", "application/json")->status, 200);
+  EXPECT_EQ(JsonOf(client.Get("/v1/models/churn_model/versions/staging"))["eval_summary"], stored.eval_summary);
+  json v2 = JsonOf(client.Get("/v1/models/churn_model/versions/2"));
+  EXPECT_FALSE(v2["feature_importance"].empty());
+  EXPECT_TRUE(v2["threshold"].is_number());
+}
+
 TEST_F(RegistryTest, AliasesSetMoveServeRollBackAndDelete) {
   RunningServer server(Options());
   auto client = server.Client();
