@@ -63,17 +63,26 @@ constexpr Route kRoutes[] = {
      &HandleRollbackAlias},
     // Jobs.
     {"POST", "/v1/jobs",
-     "Submit a job: training ({\"type\": \"train\", \"model\", \"spec\": TrainSpec}) or "
-     "batch prediction ({\"type\": \"predict\", \"model\", \"source\", \"output_table\"})",
+     "Submit a job: training ({\"type\": \"train\", \"model\", \"spec\": TrainSpec}), "
+     "AutoML (\"automl\"), tuning (\"tune\", \"source\", \"spec\", \"num_trials\"), "
+     "evaluation (\"evaluate\", \"model\", \"source\") or batch prediction "
+     "(\"predict\", \"model\", \"source\", \"output_table\")",
      Scope::kAdmin, &HandleSubmitJob, "JobRequest", "Job"},
     {"GET", "/v1/jobs", "Jobs, newest first, with state and progress", Scope::kRead, &HandleListJobs},
     {"GET", "/v1/jobs/{id}", "One job: state, progress, result or error", Scope::kRead,
      &HandleGetJob, {}, "Job"},
+    {"GET", "/v1/jobs/{id}/logs",
+     "The job's log lines after line ?after=SEQ (default 0: all), oldest first", Scope::kRead,
+     &HandleJobLogs, {}, "JobLogs", "after:integer"},
     {"GET", "/v1/jobs/{id}/events",
-     "The job's progress as Server-Sent Events (\"progress\" on each change, then \"done\")",
-     Scope::kRead, &HandleJobEvents},
+     "The job as Server-Sent Events: \"log\" per log line, \"progress\" on each change, then "
+     "\"done\" (?after=SEQ or Last-Event-ID: the log lines after that one)",
+     Scope::kRead, &HandleJobEvents, {}, {}, "after:integer"},
     {"POST", "/v1/jobs/{id}:cancel", "Cancel a queued or running job", Scope::kAdmin,
      &HandleCancelJob},
+    {"POST", "/v1/jobs/{id}:retry",
+     "Queue a failed, cancelled or interrupted job's request again as a new job (\"retry_of\")",
+     Scope::kAdmin, &HandleRetryJob, {}, "Job"},
     // SQL over the workspace (BigQuery ML's dialect, docs/sql.md).
     {"POST", "/v1/sql",
      "Run SQL: {\"query\": \"...\", \"max_rows\": N}; each statement's columns and rows, or its message",
@@ -155,6 +164,11 @@ Result<nlohmann::json> RouteRequest::JsonBody() const {
 std::optional<std::string> RouteRequest::Query(const std::string& name) const {
   if (!http->has_param(name.c_str())) return std::nullopt;
   return http->get_param_value(name.c_str());
+}
+
+std::optional<std::string> RouteRequest::Header(const std::string& name) const {
+  if (!http->has_header(name)) return std::nullopt;
+  return http->get_header_value(name);
 }
 
 std::optional<HttpError> RouteRequest::CheckDeadline() const {

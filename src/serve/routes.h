@@ -43,6 +43,8 @@ struct RouteRequest {
   Result<nlohmann::json> JsonBody() const;
   // A query parameter ("?explain=true"), or nullopt.
   std::optional<std::string> Query(const std::string& name) const;
+  // A request header ("Last-Event-ID"), or nullopt.
+  std::optional<std::string> Header(const std::string& name) const;
   // DEADLINE_EXCEEDED (408) once the request has run past the server's timeout.
   std::optional<HttpError> CheckDeadline() const;
 };
@@ -78,6 +80,8 @@ struct Route {
   Handler handler;
   std::string_view request_schema = {};   // OpenAPI component of the JSON body, if any
   std::string_view response_schema = {};  // OpenAPI component of a 200 answer, if any
+  // Query parameters for the OpenAPI document, "name:type" comma-separated ("after:integer").
+  std::string_view query = {};
 };
 
 // Every route, in the order they are documented.

@@ -156,12 +156,30 @@ Status CreateJobTable(SqliteDb& db) {
   )sql");
 }
 
+// Version 6: each job's log (timestamped lines: queued, started, progress, warnings, the
+// outcome), read back by GET /v1/jobs/{id}/logs and streamed over SSE; and which job a job
+// retries. WITHOUT ROWID: lines are read by (job_id, seq) only.
+Status CreateJobLogs(SqliteDb& db) {
+  return db.Exec(R"sql(
+    CREATE TABLE strata_job_logs (
+      job_id  TEXT NOT NULL REFERENCES strata_jobs(id) ON DELETE CASCADE,
+      seq     INTEGER NOT NULL,
+      time    TEXT NOT NULL,
+      level   TEXT NOT NULL,
+      message TEXT NOT NULL,
+      PRIMARY KEY (job_id, seq)
+    ) WITHOUT ROWID;
+    ALTER TABLE strata_jobs ADD COLUMN retry_of TEXT;
+  )sql");
+}
+
 constexpr Migration kMigrations[] = {
     {1, "create the table catalog", &CreateCatalog},
     {2, "create the model registry", &CreateModelRegistry},
     {3, "create the tuning trials", &CreateTrials},
     {4, "create the server catalog (aliases, API tokens)", &CreateServerCatalog},
     {5, "create the job table", &CreateJobTable},
+    {6, "create the job logs", &CreateJobLogs},
 };
 static_assert(std::size(kMigrations) == kWorkspaceSchemaVersion,
               "add a migration for every schema version");
