@@ -39,6 +39,11 @@ Result<std::string> NameField(const json& request, const char* field, std::strin
   return request[field].get<std::string>();
 }
 
+Status NoSourceTable() {
+  return InvalidArgument("\"spec.source\" must name a workspace table (jobs train from tables; "
+                         "load files with `strata collect`)");
+}
+
 Status CheckVersion(const json& request, std::optional<int>* version) {
   if (!request.contains("version")) return Status::Ok();
   if (!request["version"].is_number_integer() || request["version"].get<int64_t>() < 1) {
@@ -148,10 +153,7 @@ Result<std::shared_ptr<JobQueue::Job>> JobQueue::ParseRequest(const json& reques
                                                        : "the model to use"));
   if (job->type == "train") {
     STRATA_RETURN_IF_ERROR(ParseTrain(request, &job->spec));
-    if (job->spec.source.empty()) {
-      return InvalidArgument("\"spec.source\" must name a workspace table (jobs train from tables; "
-                             "load files with `strata collect`)");
-    }
+    if (job->spec.source.empty()) return NoSourceTable();
     job->source = job->spec.source;
     job->request = {{"type", "train"}, {"model", job->model}, {"spec", job->spec.ToJson()}};
   } else if (job->type == "automl") {
@@ -159,10 +161,7 @@ Result<std::shared_ptr<JobQueue::Job>> JobQueue::ParseRequest(const json& reques
       return InvalidArgument("the job lacks the field \"spec\" (an AutoML spec: source, label, budget_seconds, ...)");
     }
     STRATA_ASSIGN_OR_RETURN(job->automl, AutoMlSpec::FromJson(request["spec"]));
-    if (job->automl.source.empty()) {
-      return InvalidArgument("\"spec.source\" must name a workspace table (jobs train from tables; "
-                             "load files with `strata collect`)");
-    }
+    if (job->automl.source.empty()) return NoSourceTable();
     job->source = job->automl.source;
     job->request = {{"type", "automl"}, {"model", job->model}, {"spec", job->automl.ToJson()}};
   } else if (job->type == "tune") {

@@ -158,7 +158,7 @@ Status CreateJobTable(SqliteDb& db) {
 
 // Version 6: each job's log (timestamped lines: queued, started, progress, warnings, the
 // outcome), read back by GET /v1/jobs/{id}/logs and streamed over SSE; and which job a job
-// retries. WITHOUT ROWID: lines are read by (job_id, seq) only.
+// retries. Lines are read by (job_id, seq), the primary key.
 Status CreateJobLogs(SqliteDb& db) {
   return db.Exec(R"sql(
     CREATE TABLE strata_job_logs (
@@ -168,7 +168,7 @@ Status CreateJobLogs(SqliteDb& db) {
       level   TEXT NOT NULL,
       message TEXT NOT NULL,
       PRIMARY KEY (job_id, seq)
-    ) WITHOUT ROWID;
+    );
     ALTER TABLE strata_jobs ADD COLUMN retry_of TEXT;
   )sql");
 }
