@@ -56,7 +56,7 @@ struct FitContext {
   const TrainingData* eval = nullptr;  // for early stopping and eval_loss, may be null
   uint64_t seed = 42;
   int threads = 0;                 // 0: all cores
-  ProgressCallback progress;       // stage "training", iterations done/total
+  ProgressCallback progress;       // stage "training", iterations done/total, losses
   const std::atomic<bool>* cancel = nullptr;  // set to stop early (Status kCancelled)
   std::vector<IterationInfo>* log = nullptr; // filled per iteration when set
 };

@@ -7,7 +7,9 @@
 //   options.progress = [](const strata::Progress& p) { Draw(p.stage, p.done, p.total); };
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <string_view>
 
 namespace strata {
@@ -16,6 +18,10 @@ struct Progress {
   std::string_view stage;  // what is being done, e.g. "reading", "importing"
   int64_t done = 0;        // units done so far (bytes or rows)
   int64_t total = 0;       // total units, or 0 when unknown
+  // Training only: the last iteration's loss on the training and on the evaluation data
+  // (NaN when unknown), so that a job can report the best so far.
+  double loss = std::numeric_limits<double>::quiet_NaN();
+  double eval_loss = std::numeric_limits<double>::quiet_NaN();
 };
 
 using ProgressCallback = std::function<void(const Progress&)>;

@@ -104,5 +104,9 @@ const std::vector<OptionSpec>& CommonTrainOptions();
 // data_split_method, auto_class_weights, l2_reg, ...): common options go to their fields,
 // the rest stay in `options` for the model type to validate.
 Result<TrainSpec> TrainSpecFromOptions(const nlohmann::json& options);
+// The inverse: a TrainSpec as flat OPTIONS (model options and common ones side by side), so
+// that a spec given as JSON can be tuned like SQL's OPTIONS. Source, features and TRANSFORM
+// are not options and are left out.
+nlohmann::json TrainSpecToOptions(const TrainSpec& spec);
 
 }  // namespace strata

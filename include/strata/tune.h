@@ -233,6 +233,10 @@ Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptio
 
 // A one-line rendering of a trial for progress output: "trial 3/20  l2_reg=0.31 ...".
 std::string FormatTrialLine(const TuneProgress& progress);
+// The result as JSON, as `strata tune --format json` prints it and a server tune job
+// returns it: model_type, objective, algorithm, optimal_trial_id, eval_metrics,
+// test_metrics, cancelled and every trial (id, hyperparameters, status, objective, seconds).
+nlohmann::json TuneResultToJson(const TuneResult& result);
 
 // ---- Workspace ----------------------------------------------------------------------------
 

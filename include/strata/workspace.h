@@ -30,7 +30,7 @@ namespace strata {
 class SqliteDb;  // src/workspace/sqlite_db.h: the one wrapper around the SQLite C API
 
 // The catalog schema version this build writes and understands.
-inline constexpr int kWorkspaceSchemaVersion = 6;
+inline constexpr int kWorkspaceSchemaVersion = 7;
 
 // The default workspace path: $STRATA_WORKSPACE if set, else "./strata.db".
 std::string DefaultWorkspacePath();

@@ -156,28 +156,8 @@ Status RunTune(const TuneArgs& args, const GlobalOptions& global) {
   const TrialResult& best = result->trials[result->optimal_index];
 
   if (global.format == OutputFormat::kJson) {
-    nlohmann::json trials = nlohmann::json::array();
-    for (const TrialResult& t : result->trials) {
-      trials.push_back(
-          {{"trial_id", t.trial_id},
-           {"hyperparameters", t.hyperparameters},
-           {"status", std::string(TrialStatusName(t.status))},
-           {"error_message", t.error_message},
-           {"objective",
-            t.status == TrialStatus::kSucceeded ? nlohmann::json(t.objective) : nlohmann::json()},
-           {"seconds", t.seconds},
-           {"is_optimal", t.is_optimal}});
-    }
-    nlohmann::json out = {{"model", name},
-                          {"version", version},
-                          {"model_type", result->model.model_type},
-                          {"objective", result->objective.name},
-                          {"algorithm", std::string(TuneAlgorithmName(result->algorithm))},
-                          {"optimal_trial_id", best.trial_id},
-                          {"eval_metrics", best.eval_metrics},
-                          {"test_metrics", result->model.metrics},
-                          {"cancelled", result->cancelled},
-                          {"trials", trials}};
+    nlohmann::json out = {{"model", name}, {"version", version}};
+    out.update(TuneResultToJson(*result));
     std::cout << out.dump(2) << "\n";
     return Status::Ok();
   }

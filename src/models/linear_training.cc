@@ -107,7 +107,7 @@ Status TrainingLog::Record(int iteration, double loss, double eval_loss, double 
     context_.log->push_back(info);
   }
   last_ = now;
-  if (context_.progress) context_.progress({"training", iteration, max_iterations_});
+  if (context_.progress) context_.progress({"training", iteration, max_iterations_, loss, eval_loss});
   return CheckCancel();
 }
 

@@ -333,4 +333,30 @@ Result<TrainSpec> TrainSpecFromOptions(const nlohmann::json& options) {
   return spec;
 }
 
+nlohmann::json TrainSpecToOptions(const TrainSpec& spec) {
+  nlohmann::json o = spec.options.is_object() ? spec.options : nlohmann::json::object();
+  o["model_type"] = spec.model_type;
+  if (!spec.label.empty()) o["input_label_cols"] = {spec.label};
+  o["data_split_method"] = NameOf(kSplits, spec.split.method);
+  o["data_split_eval_fraction"] = spec.split.eval_fraction;
+  o["data_split_test_fraction"] = spec.split.test_fraction;
+  if (!spec.split.column.empty()) o["data_split_col"] = spec.split.column;
+  o["data_split_stratify"] = spec.split.stratify;
+  o["auto_class_weights"] = spec.balance.auto_class_weights;
+  if (!spec.balance.class_weights.empty()) o["class_weights"] = spec.balance.class_weights;
+  if (spec.balance.downsample_ratio) o["downsample_ratio"] = *spec.balance.downsample_ratio;
+  o["downsample_upweight"] = spec.balance.downsample_upweight;
+  o["upsample_method"] = NameOf(kUpsamples, spec.balance.upsample);
+  o["upsample_ratio"] = spec.balance.upsample_ratio;
+  o["smote_k_neighbors"] = spec.balance.smote_k_neighbors;
+  o["correct_prior_shift"] = spec.balance.correct_prior_shift;
+  o["threshold_objective"] = NameOf(kThresholds, spec.threshold.objective);
+  o["threshold_target"] = spec.threshold.target;
+  if (spec.positive_class) o["positive_class"] = *spec.positive_class;
+  o["seed"] = spec.seed;
+  if (!spec.instance_weight_col.empty()) o["instance_weight_col"] = spec.instance_weight_col;
+  o["enable_global_explain"] = spec.enable_global_explain;
+  return o;
+}
+
 }  // namespace strata

@@ -204,7 +204,7 @@ Status TreeModel::Train(const TrainingData& data, const FitContext& context,
                              .count();
       context.log->push_back(info);
     }
-    if (context.progress) context.progress({"training", rounds, plan.max_rounds});
+    if (context.progress) context.progress({"training", rounds, plan.max_rounds, loss, eval_loss});
     if (!plan.early_stop) continue;
 
     const double watched = watch_eval ? eval_loss : loss;

@@ -35,7 +35,9 @@ HandlerResult HandleSubmitJob(ServerContext& context, const RouteRequest& reques
 HandlerResult HandleListJobs(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleGetJob(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleJobLogs(ServerContext& context, const RouteRequest& request);
 HandlerResult HandleCancelJob(ServerContext& context, const RouteRequest& request);
+HandlerResult HandleRetryJob(ServerContext& context, const RouteRequest& request);
 
 // model_type_handlers.cc
 HandlerResult HandleListModelTypes(ServerContext& context, const RouteRequest& request);

@@ -1,4 +1,6 @@
-// /v1/jobs: training in the background through the JobQueue (jobs.h).
+// /v1/jobs: jobs in the background through the JobQueue (jobs.h): submit, list, get, logs,
+// events (SSE), cancel, retry.
+#include <charconv>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -8,16 +10,37 @@
 #include "serve/server_context.h"
 
 namespace strata::serve {
+namespace {
+
+// 202 with the new job; 429 when the queue is full (not the 413 ResourceExhausted gives for
+// the server's other limits).
+HandlerResult Queued(const Result<nlohmann::json>& job) {
+  if (!job.ok() && job.status().code() == StatusCode::kResourceExhausted) {
+    return HttpError{429, "RESOURCE_EXHAUSTED", job.status().message()};
+  }
+  if (!job.ok()) return job.status();
+  return Reply{202, *job};
+}
+
+// "?after=SEQ" (or SSE's Last-Event-ID header): the log line to continue after.
+Result<int64_t> AfterParam(const RouteRequest& request) {
+  std::optional<std::string> after = request.Query("after");
+  if (!after) after = request.Header("Last-Event-ID");
+  if (!after) return 0;
+  int64_t value = -1;
+  auto [end, error] = std::from_chars(after->data(), after->data() + after->size(), value);
+  if (error != std::errc() || end != after->data() + after->size() || value < 0) {
+    return InvalidArgument("\"after\" must be a log line number (0, 1, 2, ...), got '" + *after + "'");
+  }
+  return value;
+}
+
+}  // namespace
 
 HandlerResult HandleSubmitJob(ServerContext& context, const RouteRequest& request) {
   Result<nlohmann::json> body = request.JsonBody();
   if (!body.ok()) return body.status();
-  Result<nlohmann::json> job = context.jobs->Submit(*body);
-  if (!job.ok() && job.status().code() == StatusCode::kResourceExhausted) {
-    return HttpError{429, "RESOURCE_EXHAUSTED", job.status().message()};  // the queue is full
-  }
-  if (!job.ok()) return job.status();
-  return Reply{202, *job};
+  return Queued(context.jobs->Submit(*body));
 }
 
 HandlerResult HandleListJobs(ServerContext& context, const RouteRequest&) {
@@ -32,33 +55,56 @@ HandlerResult HandleGetJob(ServerContext& context, const RouteRequest& request) 
   return Reply{200, *job};
 }
 
+HandlerResult HandleJobLogs(ServerContext& context, const RouteRequest& request) {
+  Result<int64_t> after = AfterParam(request);
+  if (!after.ok()) return after.status();
+  Result<nlohmann::json> logs = context.jobs->Logs(request.param("id"), *after);
+  if (!logs.ok()) return logs.status();
+  return Reply{200, *logs};
+}
+
 HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& request) {
   std::string id = request.param("id");
+  Result<int64_t> after = AfterParam(request);
+  if (!after.ok()) return after.status();
   Result<nlohmann::json> first = context.jobs->Get(id);
   if (!first.ok()) return first.status();
-  // Server-Sent Events: the job as JSON each time it changes ("progress"), then "done" with
-  // its final state. The stream also ends when the server shuts down, so it never holds up
-  // a graceful stop.
-  auto last = std::make_shared<std::string>();
+  // Server-Sent Events: each new log line ("log", with its seq as the event id, so a client
+  // reconnecting with Last-Event-ID misses none), the job as JSON each time it changes
+  // ("progress"), then "done" with its final state after the last lines. The stream also
+  // ends when the server shuts down, so it never holds up a graceful stop.
+  struct Seen {
+    std::string job;
+    int64_t seq = 0;
+  };
+  auto seen = std::make_shared<Seen>();
+  seen->seq = *after;
   Reply reply;
   reply.content_type = "text/event-stream";
-  reply.stream = [&context, id, last](std::string* chunk) {
+  reply.stream = [&context, id, seen](std::string* chunk) {
     for (int polls = 0; polls < 50; ++polls) {  // a chunk at least every ~5 s keeps it alive
       Result<nlohmann::json> job = context.jobs->Get(id);
       if (!job.ok()) return false;
+      // Read after the job: a finished job's lines are all written with its final state.
+      Result<nlohmann::json> logs = context.jobs->Logs(id, seen->seq);
+      if (!logs.ok()) return false;
+      for (const nlohmann::json& line : (*logs)["logs"]) {
+        seen->seq = line["seq"].get<int64_t>();
+        *chunk += "id: " + std::to_string(seen->seq) + "\nevent: log\ndata: " + DumpJson(line) + "\n\n";
+      }
       std::string state = job->value("state", "");
       bool finished = state != "queued" && state != "running";
       std::string text = DumpJson(*job);
       if (finished) {
-        *chunk = "event: done\ndata: " + text + "\n\n";
+        *chunk += "event: done\ndata: " + text + "\n\n";
         return false;
       }
       if (context.draining) return false;
-      if (text != *last) {
-        *last = text;
-        *chunk = "event: progress\ndata: " + text + "\n\n";
-        return true;
+      if (text != seen->job) {
+        seen->job = text;
+        *chunk += "event: progress\ndata: " + text + "\n\n";
       }
+      if (!chunk->empty()) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     *chunk = ": keep-alive\n\n";
@@ -71,6 +117,10 @@ HandlerResult HandleCancelJob(ServerContext& context, const RouteRequest& reques
   Result<nlohmann::json> job = context.jobs->Cancel(request.param("id"));
   if (!job.ok()) return job.status();
   return Reply{200, *job};
+}
+
+HandlerResult HandleRetryJob(ServerContext& context, const RouteRequest& request) {
+  return Queued(context.jobs->Retry(request.param("id")));
 }
 
 }  // namespace strata::serve

@@ -1,14 +1,15 @@
+// The job queue's machinery: storing jobs and their log lines, the workers, cancel and
+// retry. What each job type does is in job_runs.cc; how requests are checked in
+// job_requests.cc.
 #include "serve/jobs.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
+#include <ctime>
 #include <random>
 
 #include "strata/model_store.h"
-#include "strata/predictor.h"
-#include "strata/trainer.h"
-#include "strata/automl.h"
 #include "workspace/catalog.h"
 #include "workspace/sqlite_db.h"
 
@@ -22,9 +23,31 @@ std::string NewJobId() {
   return fmt::format("job_{:08x}{:08x}", random(), random());
 }
 
+// UTC with milliseconds: log lines of one second stay readable in order.
+std::string LogTime() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &utc);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  return fmt::format("{}.{:03d}", buffer, ms);
+}
+
+// A log line for a job that is not in memory (one left by a stopped server, one retried),
+// numbered after its last line.
+std::string AppendLogSql(std::string_view where, std::string_view level, std::string_view message) {
+  return fmt::format(
+      "INSERT INTO strata_job_logs(job_id, seq, time, level, message) SELECT id, "
+      "COALESCE((SELECT MAX(seq) FROM strata_job_logs WHERE job_id = strata_jobs.id), 0) + 1, "
+      "{}, {}, {} FROM strata_jobs WHERE {}",
+      QuoteLiteral(LogTime()), QuoteLiteral(level), QuoteLiteral(message), where);
+}
+
 constexpr std::string_view kColumns =
     "SELECT id, type, state, model, request, progress, result, error, created_at, started_at, "
-    "finished_at FROM strata_jobs ";
+    "finished_at, retry_of FROM strata_jobs ";
 
 json ReadJob(const SqliteStatement& q) {
   auto text = [&](int c) { return q.ColumnIsNull(c) ? json(nullptr) : json(std::string(q.ColumnText(c))); };
@@ -34,8 +57,11 @@ json ReadJob(const SqliteStatement& q) {
               {"result", parsed(6)}, {"created_at", text(8)}, {"started_at", text(9)},
               {"finished_at", text(10)}};
   if (!q.ColumnText(7).empty()) job["error"] = text(7);
+  if (!q.ColumnIsNull(11)) job["retry_of"] = text(11);
   return job;
 }
+
+bool Finished(std::string_view state) { return state != "queued" && state != "running"; }
 
 }  // namespace
 
@@ -44,10 +70,18 @@ Result<std::unique_ptr<JobQueue>> JobQueue::Create(const std::string& workspace_
   OpenOptions open;
   open.create = false;
   STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(workspace_path, open));
-  // A job left queued or running belonged to a process that is gone.
-  STRATA_RETURN_IF_ERROR(workspace->db().Exec(
-      "UPDATE strata_jobs SET state = 'interrupted', error = 'the server stopped before the job "
-      "finished', finished_at = " + QuoteLiteral(NowUtc()) + " WHERE state IN ('queued', 'running')"));
+  {
+    // A job left queued or running belonged to a process that is gone.
+    STRATA_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(workspace->db()));
+    constexpr std::string_view kLeft = "state IN ('queued', 'running')";
+    STRATA_RETURN_IF_ERROR(workspace->db().Exec(AppendLogSql(
+        kLeft, "error", "interrupted: the server stopped before the job finished; "
+                        "POST /v1/jobs/{id}:retry runs it again")));
+    STRATA_RETURN_IF_ERROR(workspace->db().Exec(
+        "UPDATE strata_jobs SET state = 'interrupted', error = 'the server stopped before the job "
+        "finished', finished_at = " + QuoteLiteral(NowUtc()) + " WHERE " + std::string(kLeft)));
+    STRATA_RETURN_IF_ERROR(tx.Commit());
+  }
   std::unique_ptr<JobQueue> queue(new JobQueue(std::move(workspace), workspace_path, max_queued));
   for (int i = 0; i < std::max(1, workers); ++i) queue->workers_.emplace_back([q = queue.get()] { q->Work(); });
   return queue;
@@ -59,63 +93,11 @@ JobQueue::JobQueue(std::unique_ptr<Workspace> workspace, std::string path, int m
 JobQueue::~JobQueue() { Shutdown(); }
 
 Result<json> JobQueue::Submit(const json& request) {
-  if (!request.is_object()) {
-    return InvalidArgument("a job is a JSON object {\"type\": \"train\", \"automl\" or \"predict\", ...}");
-  }
-  auto job = std::make_shared<Job>();
-  job->type = request.value("type", "");
-  if (job->type != "train" && job->type != "automl" && job->type != "predict") {
-    return InvalidArgument(fmt::format("job type '{}' is not supported; use \"type\": \"train\", "
-                                       "\"automl\" or \"predict\"", job->type));
-  }
-  if (!request.contains("model") || !request["model"].is_string() || request["model"].get<std::string>().empty()) {
-    return InvalidArgument(job->type != "predict"
-                               ? "the job lacks the field \"model\": the name to save the trained model as"
-                               : "the job lacks the field \"model\": the model to predict with");
-  }
-  job->model = request["model"].get<std::string>();
-  if (job->type == "train") {
-    if (!request.contains("spec")) return InvalidArgument("the job lacks the field \"spec\" (a TrainSpec)");
-    STRATA_ASSIGN_OR_RETURN(job->spec, TrainSpec::FromJson(request["spec"]));
-    if (job->spec.source.empty()) {
-      return InvalidArgument("\"spec.source\" must name a workspace table (jobs train from tables; "
-                             "load files with `strata collect`)");
-    }
-    job->source = job->spec.source;
-    job->request = {{"type", "train"}, {"model", job->model}, {"spec", job->spec.ToJson()}};
-  } else if (job->type == "automl") {
-    if (!request.contains("spec")) {
-      return InvalidArgument("the job lacks the field \"spec\" (an AutoML spec: source, label, budget_seconds, ...)");
-    }
-    STRATA_ASSIGN_OR_RETURN(job->automl, AutoMlSpec::FromJson(request["spec"]));
-    if (job->automl.source.empty()) {
-      return InvalidArgument("\"spec.source\" must name a workspace table (jobs train from tables; "
-                             "load files with `strata collect`)");
-    }
-    job->source = job->automl.source;
-    job->request = {{"type", "automl"}, {"model", job->model}, {"spec", job->automl.ToJson()}};
-  } else {
-    for (const char* field : {"source", "output_table"}) {
-      if (!request.contains(field) || !request[field].is_string() || request[field].get<std::string>().empty()) {
-        return InvalidArgument(fmt::format("the job lacks the field \"{}\": a workspace table name", field));
-      }
-    }
-    job->source = request["source"].get<std::string>();
-    job->output_table = request["output_table"].get<std::string>();
-    if (request.contains("version")) {
-      if (!request["version"].is_number_integer() || request["version"].get<int64_t>() < 1) {
-        return InvalidArgument("\"version\" must be a version number (1, 2, ...)");
-      }
-      job->version = request["version"].get<int>();
-    }
-    if (request.contains("replace")) {
-      if (!request["replace"].is_boolean()) return InvalidArgument("\"replace\" must be true or false");
-      job->replace = request["replace"].get<bool>();
-    }
-    job->request = {{"type", "predict"}, {"model", job->model}, {"source", job->source},
-                    {"output_table", job->output_table}, {"replace", job->replace}};
-    if (job->version) job->request["version"] = *job->version;
-  }
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<Job> job, ParseRequest(request));
+  return Enqueue(std::move(job));
+}
+
+Result<json> JobQueue::Enqueue(std::shared_ptr<Job> job) {
   job->id = NewJobId();
   std::lock_guard lock(mutex_);
   if (stopping_) return Cancelled("the server is shutting down");
@@ -124,23 +106,50 @@ Result<json> JobQueue::Submit(const json& request) {
                                          "finish", queue_.size()));
   }
   if (!workspace_->HasTable(job->source)) return workspace_->DescribeTable(job->source).status();
-  if (job->type == "predict") {
+  if (job->type == "predict" || job->type == "evaluate") {
     ModelStore store(*workspace_);
-    if (!store.Has(job->model)) return store.Versions(job->model).status();  // NotFound, suggestion
+    // NotFound with a suggestion for a misspelt model.
+    STRATA_ASSIGN_OR_RETURN(std::vector<ModelVersionInfo> versions, store.Versions(job->model));
+    bool found = !job->version;
+    for (const ModelVersionInfo& v : versions) found = found || v.version == *job->version;
+    if (!found) {
+      return NotFound(fmt::format("model '{}' has no version {}; GET /v1/models/{}/versions lists "
+                                  "them", job->model, *job->version, job->model));
+    }
   }
+  STRATA_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(workspace_->db()));
   STRATA_ASSIGN_OR_RETURN(
       SqliteStatement insert,
-      workspace_->db().Prepare("INSERT INTO strata_jobs(id, type, state, model, request, created_at) "
-                               "VALUES (?1, ?5, 'queued', ?2, ?3, ?4)"));
+      workspace_->db().Prepare("INSERT INTO strata_jobs(id, type, state, model, request, created_at, "
+                               "retry_of) VALUES (?1, ?5, 'queued', ?2, ?3, ?4, ?6)"));
   STRATA_RETURN_IF_ERROR(insert.BindText(1, job->id));
   STRATA_RETURN_IF_ERROR(insert.BindText(2, job->model));
   STRATA_RETURN_IF_ERROR(insert.BindText(3, job->request.dump()));
   STRATA_RETURN_IF_ERROR(insert.BindText(4, NowUtc()));
   STRATA_RETURN_IF_ERROR(insert.BindText(5, job->type));
+  if (job->retry_of.empty()) {
+    STRATA_RETURN_IF_ERROR(insert.BindNull(6));
+  } else {
+    STRATA_RETURN_IF_ERROR(insert.BindText(6, job->retry_of));
+  }
   STRATA_RETURN_IF_ERROR(insert.Run());
+  job->pending_logs.push_back(
+      {++job->last_seq, LogTime(), "info",
+       job->retry_of.empty() ? fmt::format("queued: {} job for model '{}'", job->type, job->model)
+                             : fmt::format("queued: {} job for model '{}', retrying {}", job->type,
+                                           job->model, job->retry_of)});
+  STRATA_RETURN_IF_ERROR(WritePendingLogs(*job));
+  if (!job->retry_of.empty()) {
+    STRATA_RETURN_IF_ERROR(workspace_->db().Exec(
+        AppendLogSql("id = " + QuoteLiteral(job->retry_of), "info", "retried as " + job->id)));
+  }
+  STRATA_RETURN_IF_ERROR(tx.Commit());
+  job->last_write = std::chrono::steady_clock::now();
   queue_.push_back(job);
   wake_.notify_one();
-  return json({{"id", job->id}, {"state", "queued"}});
+  json answer = {{"id", job->id}, {"state", "queued"}};
+  if (!job->retry_of.empty()) answer["retry_of"] = job->retry_of;
+  return answer;
 }
 
 Result<json> JobQueue::Get(std::string_view id) {
@@ -166,17 +175,43 @@ Result<json> JobQueue::List() {
   return jobs;
 }
 
+Result<json> JobQueue::Logs(std::string_view id, int64_t after) {
+  std::lock_guard lock(mutex_);
+  // One read transaction, so the state and the lines agree (a finished job's last line, its
+  // outcome, is written with its state).
+  STRATA_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::BeginRead(workspace_->db()));
+  STRATA_ASSIGN_OR_RETURN(SqliteStatement state,
+                          workspace_->db().Prepare("SELECT state FROM strata_jobs WHERE id = ?1"));
+  STRATA_RETURN_IF_ERROR(state.BindText(1, id));
+  STRATA_ASSIGN_OR_RETURN(bool found, state.Step());
+  if (!found) return NotFound(fmt::format("no job '{}'; GET /v1/jobs lists them", id));
+  json out = {{"id", std::string(id)}, {"state", std::string(state.ColumnText(0))}, {"logs", json::array()}};
+  STRATA_ASSIGN_OR_RETURN(SqliteStatement q,
+                          workspace_->db().Prepare("SELECT seq, time, level, message FROM strata_job_logs "
+                                                   "WHERE job_id = ?1 AND seq > ?2 ORDER BY seq"));
+  STRATA_RETURN_IF_ERROR(q.BindText(1, id));
+  STRATA_RETURN_IF_ERROR(q.BindInt64(2, after));
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out["logs"].push_back({{"seq", q.ColumnInt64(0)},
+                           {"time", std::string(q.ColumnText(1))},
+                           {"level", std::string(q.ColumnText(2))},
+                           {"message", std::string(q.ColumnText(3))}});
+  }
+  return out;
+}
+
 Result<json> JobQueue::Cancel(std::string_view id) {
   {
     std::lock_guard lock(mutex_);
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
       if ((*it)->id != id) continue;
-      std::string job_id = (*it)->id;
+      std::shared_ptr<Job> job = *it;
       queue_.erase(it);
-      STRATA_RETURN_IF_ERROR(workspace_->db().Exec(fmt::format(
-          "UPDATE strata_jobs SET state = 'cancelled', finished_at = {} WHERE id = {}",
-          QuoteLiteral(NowUtc()), QuoteLiteral(job_id))));
-      return json({{"id", job_id}, {"state", "cancelled"}});
+      job->pending_logs.push_back({++job->last_seq, LogTime(), "info", "cancelled before it started"});
+      STRATA_RETURN_IF_ERROR(WriteState(*job, "cancelled", json::object(), ""));
+      return json({{"id", job->id}, {"state", "cancelled"}});
     }
     if (auto it = running_.find(std::string(id)); it != running_.end()) {
       it->second->cancel = true;
@@ -186,6 +221,19 @@ Result<json> JobQueue::Cancel(std::string_view id) {
   STRATA_ASSIGN_OR_RETURN(json job, Get(id));
   return FailedPrecondition(fmt::format("job '{}' has already finished ({})", id,
                                         job["state"].get<std::string>()));
+}
+
+Result<json> JobQueue::Retry(std::string_view id) {
+  STRATA_ASSIGN_OR_RETURN(json old, Get(id));
+  const std::string state = old.value("state", "");
+  if (!Finished(state) || state == "succeeded") {
+    return FailedPrecondition(fmt::format(
+        "job '{}' is {}; only a failed, cancelled or interrupted job can be retried", id, state));
+  }
+  // The stored request is checked again: the table or model may have gone since.
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<Job> job, ParseRequest(old["request"]));
+  job->retry_of = std::string(id);
+  return Enqueue(std::move(job));
 }
 
 void JobQueue::Shutdown() {
@@ -200,10 +248,9 @@ void JobQueue::Shutdown() {
   // Jobs still queued never started; a restarted server shows them interrupted.
   std::lock_guard lock(mutex_);
   for (const auto& job : queue_) {
-    workspace_->db()
-        .Exec("UPDATE strata_jobs SET state = 'interrupted', error = 'the server stopped before "
-              "the job started', finished_at = " + QuoteLiteral(NowUtc()) + " WHERE id = " +
-              QuoteLiteral(job->id))
+    job->pending_logs.push_back({++job->last_seq, LogTime(), "error",
+                                 "interrupted: the server stopped before the job started"});
+    WriteState(*job, "interrupted", json::object(), "the server stopped before the job started")
         .IgnoreError();
   }
   queue_.clear();
@@ -238,43 +285,88 @@ void JobQueue::Work() {
     // in running_.
     std::lock_guard lock(mutex_);
     running_.erase(job->id);
-    WriteState(job->id, outcome.state, outcome.result, outcome.error).IgnoreError();
+    job->pending_logs.push_back({++job->last_seq, LogTime(),
+                                 outcome.state == "succeeded" ? "info" : "error",
+                                 outcome.error.empty() ? outcome.state
+                                                       : outcome.state + ": " + outcome.error});
+    WriteState(*job, outcome.state, outcome.result, outcome.error).IgnoreError();
   }
 }
 
-Status JobQueue::WriteState(const std::string& id, std::string_view state, const json& result,
+void JobQueue::Log(Job& job, std::string_view level, std::string message) {
+  std::lock_guard lock(mutex_);
+  job.pending_logs.push_back({++job.last_seq, LogTime(), std::string(level), std::move(message)});
+  // Batched: at most about four writes a second per job.
+  if (std::chrono::steady_clock::now() - job.last_write < std::chrono::milliseconds(250)) return;
+  auto tx = SqliteTransaction::Begin(workspace_->db());
+  if (!tx.ok() || !WritePendingLogs(job).ok()) return;  // kept pending for the next write
+  if (tx->Commit().ok()) job.last_write = std::chrono::steady_clock::now();
+}
+
+Status JobQueue::WritePendingLogs(Job& job) {
+  if (job.pending_logs.empty()) return Status::Ok();
+  STRATA_ASSIGN_OR_RETURN(SqliteStatement insert,
+                          workspace_->db().Prepare("INSERT INTO strata_job_logs(job_id, seq, time, "
+                                                   "level, message) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  for (const LogLine& line : job.pending_logs) {
+    STRATA_RETURN_IF_ERROR(insert.BindText(1, job.id));
+    STRATA_RETURN_IF_ERROR(insert.BindInt64(2, line.seq));
+    STRATA_RETURN_IF_ERROR(insert.BindText(3, line.time));
+    STRATA_RETURN_IF_ERROR(insert.BindText(4, line.level));
+    STRATA_RETURN_IF_ERROR(insert.BindText(5, line.message));
+    STRATA_RETURN_IF_ERROR(insert.Run());
+    STRATA_RETURN_IF_ERROR(insert.Reset());
+  }
+  job.pending_logs.clear();
+  return Status::Ok();
+}
+
+Status JobQueue::WriteState(Job& job, std::string_view state, const json& result,
                             std::string_view error) {
   bool finished = state != "running";
+  STRATA_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(workspace_->db()));
   STRATA_ASSIGN_OR_RETURN(
       SqliteStatement update,
       workspace_->db().Prepare(fmt::format(
           "UPDATE strata_jobs SET state = ?2, result = ?3, error = ?4, {} = ?5 WHERE id = ?1",
           finished ? "finished_at" : "started_at")));
-  STRATA_RETURN_IF_ERROR(update.BindText(1, id));
+  STRATA_RETURN_IF_ERROR(update.BindText(1, job.id));
   STRATA_RETURN_IF_ERROR(update.BindText(2, state));
   STRATA_RETURN_IF_ERROR(update.BindText(3, result.dump(-1, ' ', false, json::error_handler_t::replace)));
   STRATA_RETURN_IF_ERROR(update.BindText(4, error));
   STRATA_RETURN_IF_ERROR(update.BindText(5, NowUtc()));
-  return update.Run();
+  STRATA_RETURN_IF_ERROR(update.Run());
+  STRATA_RETURN_IF_ERROR(WritePendingLogs(job));
+  STRATA_RETURN_IF_ERROR(tx.Commit());
+  job.last_write = std::chrono::steady_clock::now();
+  return Status::Ok();
 }
 
-Status JobQueue::SaveProgress(const std::string& id, const json& progress) {
+Status JobQueue::SaveProgress(Job& job, const json& progress) {
   std::lock_guard lock(mutex_);
+  STRATA_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(workspace_->db()));
   STRATA_ASSIGN_OR_RETURN(SqliteStatement update,
                           workspace_->db().Prepare("UPDATE strata_jobs SET progress = ?2 WHERE id = ?1"));
-  STRATA_RETURN_IF_ERROR(update.BindText(1, id));
-  STRATA_RETURN_IF_ERROR(update.BindText(2, progress.dump()));
-  return update.Run();
+  STRATA_RETURN_IF_ERROR(update.BindText(1, job.id));
+  STRATA_RETURN_IF_ERROR(update.BindText(2, progress.dump(-1, ' ', false, json::error_handler_t::replace)));
+  STRATA_RETURN_IF_ERROR(update.Run());
+  STRATA_RETURN_IF_ERROR(WritePendingLogs(job));
+  STRATA_RETURN_IF_ERROR(tx.Commit());
+  job.last_write = std::chrono::steady_clock::now();
+  return Status::Ok();
 }
 
 JobQueue::Outcome JobQueue::Run(Job& job) {
   {
     std::lock_guard lock(mutex_);
-    WriteState(job.id, "running", json::object(), "").IgnoreError();
+    job.pending_logs.push_back({++job.last_seq, LogTime(), "info", "started"});
+    WriteState(job, "running", json::object(), "").IgnoreError();
   }
-  Result<json> result = job.type == "train"    ? Train(job)
-                        : job.type == "automl" ? AutoMl(job)
-                                               : BatchPredict(job);
+  Result<json> result = job.type == "train"      ? Train(job)
+                        : job.type == "automl"   ? AutoMl(job)
+                        : job.type == "tune"     ? Tune(job)
+                        : job.type == "evaluate" ? Evaluate(job)
+                                                 : BatchPredict(job);
   if (result.ok()) return {"succeeded", *result, ""};
   bool stopping = false;
   {
@@ -282,98 +374,8 @@ JobQueue::Outcome JobQueue::Run(Job& job) {
     stopping = stopping_;
   }
   std::string state = !job.cancel ? "failed" : stopping ? "interrupted" : "cancelled";
-  return {state, json::object(), result.status().ToString()};
-}
-
-// Each job has its own connection: reading data and saving results do not hold the queue.
-Result<JobQueue::JobInput> JobQueue::ReadJobInput(const std::string& table) const {
-  OpenOptions open;
-  open.create = false;
-  JobInput input;
-  STRATA_ASSIGN_OR_RETURN(input.workspace, Workspace::Open(path_, open));
-  STRATA_ASSIGN_OR_RETURN(input.data, input.workspace->ReadTable(table));
-  STRATA_ASSIGN_OR_RETURN(TableInfo info, input.workspace->DescribeTable(table));
-  input.fingerprint = info.fingerprint;
-  return input;
-}
-
-Result<json> JobQueue::Train(Job& job) {
-  STRATA_ASSIGN_OR_RETURN(JobInput input, ReadJobInput(job.spec.source));
-  TrainOptions options;
-  options.cancel = &job.cancel;
-  options.data_fingerprint = input.fingerprint;
-  std::mutex progress_mutex;
-  auto last = std::chrono::steady_clock::time_point();
-  options.progress = [&](const Progress& p) {
-    std::lock_guard lock(progress_mutex);
-    auto now = std::chrono::steady_clock::now();
-    if (now - last < std::chrono::milliseconds(200) && p.done != p.total) return;
-    last = now;
-    json progress = {{"stage", std::string(p.stage)}, {"done", p.done}, {"total", p.total}};
-    if (p.total > 0) progress["percent"] = 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total);
-    SaveProgress(job.id, progress).IgnoreError();
-  };
-  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, strata::Train(job.spec, std::move(input.data), options));
-  STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*input.workspace).Save(job.model, bundle));
-  return json({{"model", job.model}, {"version", version}, {"metrics", bundle.metrics}});
-}
-
-// AutoML in the background: progress after each configuration with the best so far and the
-// leaderboard filling in; a cancel keeps the best model found so far, as Ctrl-C does.
-Result<json> JobQueue::AutoMl(Job& job) {
-  STRATA_ASSIGN_OR_RETURN(JobInput input, ReadJobInput(job.automl.source));
-  AutoMlOptions options;
-  options.cancel = &job.cancel;
-  json leaderboard = json::array();
-  options.on_progress = [&](const AutoMlEvent& e) {
-    leaderboard.push_back({{"name", e.last->name}, {"model_type", e.last->model_type},
-                           {"score", e.last->score}, {"score_std", e.last->score_std},
-                           {"fit_seconds", e.last->fit_seconds}});
-    json progress = {{"stage", "automl"},
-                     {"done", e.done},
-                     {"elapsed_seconds", e.elapsed_seconds},
-                     {"budget_seconds", e.budget_seconds},
-                     {"percent", std::min(100.0, 100.0 * e.elapsed_seconds / e.budget_seconds)},
-                     {"metric", e.metric},
-                     {"best", {{"name", e.best->name}, {"score", e.best->score}}},
-                     {"leaderboard", leaderboard}};
-    SaveProgress(job.id, progress).IgnoreError();
-  };
-  STRATA_ASSIGN_OR_RETURN(AutoMlResult result, RunAutoMl(job.automl, input.data, options));
-  result.bundle.lineage["data_fingerprint"] = input.fingerprint;
-  STRATA_ASSIGN_OR_RETURN(int version, ModelStore(*input.workspace).Save(job.model, result.bundle));
-  return json({{"model", job.model},
-               {"version", version},
-               {"model_type", result.bundle.model_type},
-               {"metric", result.metric},
-               {"score", result.ensemble_score},
-               {"stopped_early", result.cancelled},
-               {"metrics", result.bundle.metrics},
-               {"leaderboard", result.bundle.eval_summary["leaderboard"]}});
-}
-
-Result<json> JobQueue::BatchPredict(Job& job) {
-  OpenOptions open;
-  open.create = false;
-  STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(path_, open));
-  ModelStore store(*workspace);
-  STRATA_ASSIGN_OR_RETURN(std::vector<ModelVersionInfo> versions, store.Versions(job.model));
-  int version = job.version.value_or(versions.empty() ? 0 : versions.back().version);
-  STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, store.Load(job.model, version));
-  STRATA_ASSIGN_OR_RETURN(auto predictor, Predictor::Create(std::move(bundle)));
-  SaveProgress(job.id, {{"stage", "reading"}}).IgnoreError();
-  STRATA_ASSIGN_OR_RETURN(Table input, workspace->ReadTable(job.source));
-  SaveProgress(job.id, {{"stage", "predicting"}, {"done", 0}, {"total", input.num_rows()}}).IgnoreError();
-  STRATA_ASSIGN_OR_RETURN(Table out, predictor->Predict(input));
-  if (job.cancel) return Cancelled("the job was cancelled before its predictions were written");
-  WriteTableOptions write;
-  write.mode = job.replace ? WriteMode::kReplace : WriteMode::kCreate;
-  write.source = fmt::format("strata serve job {} ({} version {})", job.id, job.model, version);
-  STRATA_RETURN_IF_ERROR(workspace->WriteTable(job.output_table, out, write));
-  SaveProgress(job.id, {{"stage", "predicting"}, {"done", out.num_rows()}, {"total", out.num_rows()},
-                        {"percent", 100.0}}).IgnoreError();
-  return json({{"model", job.model}, {"version", version}, {"output_table", job.output_table},
-               {"rows", out.num_rows()}});
+  json partial = job.partial_result.is_null() ? json::object() : job.partial_result;
+  return {state, partial, result.status().ToString()};
 }
 
 }  // namespace strata::serve

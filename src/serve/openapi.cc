@@ -76,22 +76,50 @@ json Components() {
       {"JobRequest",
        {{"type", "object"},
         {"required", {"type", "model"}},
+        {"description", "Fields by type (docs/server.md): train and automl take spec; tune "
+                        "takes source, spec, num_trials and optionally max_parallel_trials, "
+                        "algorithm, objective; evaluate takes source and optionally version, "
+                        "threshold; predict takes source, output_table and optionally "
+                        "version, replace."},
         {"properties",
-         {{"type", {{"type", "string"}, {"enum", {"train", "predict"}}}},
+         {{"type", {{"type", "string"}, {"enum", {"train", "automl", "tune", "evaluate", "predict"}}}},
           {"model", {{"type", "string"}}},
-          {"spec", {{"type", "object"}, {"description", "train: a TrainSpec (docs/models.md)"}}},
-          {"version", {{"type", "integer"}, {"description", "predict: default the latest"}}},
-          {"source", {{"type", "string"}, {"description", "predict: the input table"}}},
+          {"spec", {{"type", "object"},
+                    {"description", "train, tune: a TrainSpec (docs/models.md); automl: an AutoML spec"}}},
+          {"version", {{"type", "integer"}, {"description", "predict, evaluate: default the latest"}}},
+          {"source", {{"type", "string"}, {"description", "the input table"}}},
           {"output_table", {{"type", "string"}}},
-          {"replace", {{"type", "boolean"}}}}}}},
+          {"replace", {{"type", "boolean"}}},
+          {"threshold", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+          {"num_trials", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}},
+          {"max_parallel_trials", {{"type", "integer"}, {"minimum", 1}, {"maximum", 5}}},
+          {"algorithm", {{"type", "string"}, {"example", "tpe"}}},
+          {"objective", {{"type", "string"}, {"example", "roc_auc"}}}}}}},
       {"Job",
        {{"type", "object"},
         {"properties",
          {{"id", {{"type", "string"}}},
+          {"type", {{"type", "string"}}},
           {"state", {{"type", "string"}, {"enum", {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"}}}},
+          {"request", {{"type", "object"}}},
           {"progress", {{"type", "object"}}},
           {"result", {{"type", "object"}}},
-          {"error", {{"type", "string"}}}}}}},
+          {"error", {{"type", "string"}}},
+          {"retry_of", {{"type", "string"}}}}}}},
+      {"JobLogs",
+       {{"type", "object"},
+        {"properties",
+         {{"id", {{"type", "string"}}},
+          {"state", {{"type", "string"}}},
+          {"logs",
+           {{"type", "array"},
+            {"items",
+             {{"type", "object"},
+              {"properties",
+               {{"seq", {{"type", "integer"}}},
+                {"time", {{"type", "string"}}},
+                {"level", {{"type", "string"}, {"enum", {"info", "warning", "error"}}}},
+                {"message", {{"type", "string"}}}}}}}}}}}}},
       {"DatasetUpload",
        {{"type", "object"},
         {"properties",
@@ -179,12 +207,14 @@ json Operation(const Route& route) {
   }
   std::string_view query = route.query;
   while (!query.empty()) {
-    size_t space = query.find(' ');
-    parameters.push_back({{"name", std::string(query.substr(0, space))},
+    size_t comma = query.find(',');
+    std::string_view item = query.substr(0, comma);
+    size_t colon = item.find(':');
+    parameters.push_back({{"name", std::string(item.substr(0, colon))},
                           {"in", "query"},
                           {"required", false},
-                          {"schema", {{"type", "string"}}}});
-    query = space == std::string_view::npos ? std::string_view() : query.substr(space + 1);
+                          {"schema", {{"type", std::string(item.substr(colon + 1))}}}});
+    query = comma == std::string_view::npos ? std::string_view() : query.substr(comma + 1);
   }
   if (!parameters.empty()) op["parameters"] = parameters;
   if (route.raw_body) {

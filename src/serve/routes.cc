@@ -68,17 +68,26 @@ constexpr Route kRoutes[] = {
      Scope::kRead, &HandleListModelTypes},
     // Jobs.
     {"POST", "/v1/jobs",
-     "Submit a job: training ({\"type\": \"train\", \"model\", \"spec\": TrainSpec}) or "
-     "batch prediction ({\"type\": \"predict\", \"model\", \"source\", \"output_table\"})",
+     "Submit a job: training ({\"type\": \"train\", \"model\", \"spec\": TrainSpec}), "
+     "AutoML (\"automl\"), tuning (\"tune\", \"source\", \"spec\", \"num_trials\"), "
+     "evaluation (\"evaluate\", \"model\", \"source\") or batch prediction "
+     "(\"predict\", \"model\", \"source\", \"output_table\")",
      Scope::kAdmin, &HandleSubmitJob, "JobRequest", "Job"},
     {"GET", "/v1/jobs", "Jobs, newest first, with state and progress", Scope::kRead, &HandleListJobs},
     {"GET", "/v1/jobs/{id}", "One job: state, progress, result or error", Scope::kRead,
      &HandleGetJob, {}, "Job"},
+    {"GET", "/v1/jobs/{id}/logs",
+     "The job's log lines after line ?after=SEQ (default 0: all), oldest first", Scope::kRead,
+     &HandleJobLogs, {}, "JobLogs", "after:integer"},
     {"GET", "/v1/jobs/{id}/events",
-     "The job's progress as Server-Sent Events (\"progress\" on each change, then \"done\")",
-     Scope::kRead, &HandleJobEvents},
+     "The job as Server-Sent Events: \"log\" per log line, \"progress\" on each change, then "
+     "\"done\" (?after=SEQ or Last-Event-ID: the log lines after that one)",
+     Scope::kRead, &HandleJobEvents, {}, {}, "after:integer"},
     {"POST", "/v1/jobs/{id}:cancel", "Cancel a queued or running job", Scope::kAdmin,
      &HandleCancelJob},
+    {"POST", "/v1/jobs/{id}:retry",
+     "Queue a failed, cancelled or interrupted job's request again as a new job (\"retry_of\")",
+     Scope::kAdmin, &HandleRetryJob, {}, "Job"},
     // SQL over the workspace (BigQuery ML's dialect, docs/sql.md).
     {"POST", "/v1/sql",
      "Run SQL: {\"query\": \"...\", \"max_rows\": N}; each statement's columns and rows, or its message",
@@ -86,19 +95,19 @@ constexpr Route kRoutes[] = {
     // Datasets: the workspace's tables, uploaded as files and downloaded again.
     {"POST", "/v1/datasets",
      "Upload a CSV, TSV or JSON Lines file (the raw bytes as the body) as table ?name=; 201",
-     Scope::kAdmin, &HandleUploadDataset, {}, "DatasetUpload", "name format replace", true, 201},
+     Scope::kAdmin, &HandleUploadDataset, {}, "DatasetUpload", "name:string,format:string,replace:boolean", true, 201},
     {"GET", "/v1/datasets", "The workspace's tables with their row and column counts", Scope::kRead,
      &HandleListDatasets, {}, "DatasetList"},
     {"GET", "/v1/datasets/{name}", "A table's rows and columns with their types", Scope::kRead,
      &HandleGetDataset, {}, "Dataset"},
     {"GET", "/v1/datasets/{name}/preview", "A page of rows: ?offset=0&limit=50 (limit at most 1000)",
-     Scope::kRead, &HandlePreviewDataset, {}, "DatasetPreview", "offset limit"},
+     Scope::kRead, &HandlePreviewDataset, {}, "DatasetPreview", "offset:integer,limit:integer"},
     {"GET", "/v1/datasets/{name}/profile",
      "The profile of `strata prepare` (statistics, histograms; with ?label=, class balance and "
      "imbalance advice)",
-     Scope::kRead, &HandleProfileDataset, {}, "Profile", "label"},
+     Scope::kRead, &HandleProfileDataset, {}, "Profile", "label:string"},
     {"GET", "/v1/datasets/{name}:download", "The table as a file: ?format=csv (default) or jsonl",
-     Scope::kRead, &HandleDownloadDataset, {}, {}, "format"},
+     Scope::kRead, &HandleDownloadDataset, {}, {}, "format:string"},
     {"DELETE", "/v1/datasets/{name}", "Delete a table", Scope::kAdmin, &HandleDeleteDataset},
     // SQL notebooks saved in the workspace (the console's SQL notebook).
     {"GET", "/v1/notebooks", "Saved SQL notebooks: name, cell count, times", Scope::kRead,
@@ -186,6 +195,11 @@ Result<nlohmann::json> RouteRequest::JsonBody() const {
 std::optional<std::string> RouteRequest::Query(const std::string& name) const {
   if (!http->has_param(name.c_str())) return std::nullopt;
   return http->get_param_value(name.c_str());
+}
+
+std::optional<std::string> RouteRequest::Header(const std::string& name) const {
+  if (!http->has_header(name)) return std::nullopt;
+  return http->get_header_value(name);
 }
 
 std::optional<HttpError> RouteRequest::CheckDeadline() const {

@@ -51,6 +51,8 @@ struct RouteRequest {
   Result<nlohmann::json> JsonBody() const;
   // A query parameter ("?explain=true"), or nullopt.
   std::optional<std::string> Query(const std::string& name) const;
+  // A request header ("Last-Event-ID"), or nullopt.
+  std::optional<std::string> Header(const std::string& name) const;
   // DEADLINE_EXCEEDED (408) once the request has run past the server's timeout.
   std::optional<HttpError> CheckDeadline() const;
 };
@@ -90,7 +92,8 @@ struct Route {
   Handler handler;
   std::string_view request_schema = {};   // OpenAPI component of the JSON body, if any
   std::string_view response_schema = {};  // OpenAPI component of a success answer, if any
-  std::string_view query = {};  // query parameters, space-separated, for /openapi.json
+  // Query parameters for the OpenAPI document, "name:type" comma-separated ("after:integer").
+  std::string_view query = {};
   // The body is a file of any size: the handler streams it through RouteRequest::reader,
   // limited by --max-upload-mb instead of --max-body-mb.
   bool raw_body = false;

@@ -237,6 +237,31 @@ std::string FormatTrialLine(const TuneProgress& p) {
   return line;
 }
 
+nlohmann::json TuneResultToJson(const TuneResult& result) {
+  nlohmann::json trials = nlohmann::json::array();
+  for (const TrialResult& t : result.trials) {
+    trials.push_back(
+        {{"trial_id", t.trial_id},
+         {"hyperparameters", t.hyperparameters},
+         {"status", std::string(TrialStatusName(t.status))},
+         {"error_message", t.error_message},
+         {"objective",
+          t.status == TrialStatus::kSucceeded ? nlohmann::json(t.objective) : nlohmann::json()},
+         {"seconds", t.seconds},
+         {"is_optimal", t.is_optimal}});
+  }
+  const bool any = result.optimal_index < result.trials.size();
+  return {{"model_type", result.model.model_type},
+          {"objective", result.objective.name},
+          {"algorithm", std::string(TuneAlgorithmName(result.algorithm))},
+          {"optimal_trial_id", any ? nlohmann::json(result.trials[result.optimal_index].trial_id)
+                                   : nlohmann::json()},
+          {"eval_metrics", any ? result.trials[result.optimal_index].eval_metrics : nlohmann::json()},
+          {"test_metrics", result.model.metrics},
+          {"cancelled", result.cancelled},
+          {"trials", trials}};
+}
+
 Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   RegisterBuiltinModels();

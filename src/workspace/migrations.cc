@@ -156,7 +156,24 @@ Status CreateJobTable(SqliteDb& db) {
   )sql");
 }
 
-// Version 6: the console's SQL notebooks, each a JSON list of SQL cells.
+// Version 6: each job's log (timestamped lines: queued, started, progress, warnings, the
+// outcome), read back by GET /v1/jobs/{id}/logs and streamed over SSE; and which job a job
+// retries. Lines are read by (job_id, seq), the primary key.
+Status CreateJobLogs(SqliteDb& db) {
+  return db.Exec(R"sql(
+    CREATE TABLE strata_job_logs (
+      job_id  TEXT NOT NULL REFERENCES strata_jobs(id) ON DELETE CASCADE,
+      seq     INTEGER NOT NULL,
+      time    TEXT NOT NULL,
+      level   TEXT NOT NULL,
+      message TEXT NOT NULL,
+      PRIMARY KEY (job_id, seq)
+    );
+    ALTER TABLE strata_jobs ADD COLUMN retry_of TEXT;
+  )sql");
+}
+
+// Version 7: the console's SQL notebooks, each a JSON list of SQL cells.
 Status CreateNotebookTable(SqliteDb& db) {
   return db.Exec(R"sql(
     CREATE TABLE strata_notebooks (
@@ -174,7 +191,8 @@ constexpr Migration kMigrations[] = {
     {3, "create the tuning trials", &CreateTrials},
     {4, "create the server catalog (aliases, API tokens)", &CreateServerCatalog},
     {5, "create the job table", &CreateJobTable},
-    {6, "create the notebook table", &CreateNotebookTable},
+    {6, "create the job logs", &CreateJobLogs},
+    {7, "create the notebook table", &CreateNotebookTable},
 };
 static_assert(std::size(kMigrations) == kWorkspaceSchemaVersion,
               "add a migration for every schema version");

@@ -97,6 +97,43 @@ TEST(TrainSpecTest, JsonRoundTrip) {
   EXPECT_THAT(both.status().message(), HasSubstr("not both"));
 }
 
+// TrainSpecToOptions is TrainSpecFromOptions' inverse (what a server tuning job relies on
+// to tune a TrainSpec given as JSON): every structured field survives the round trip.
+TEST(TrainSpecTest, OptionsRoundTrip) {
+  TrainSpec s;
+  s.label = "churn";
+  s.model_type = "BOOSTED_TREE_CLASSIFIER";
+  s.options = {{"max_tree_depth", 4}};
+  s.split.method = SplitMethod::kSeq;
+  s.split.eval_fraction = 0.25;
+  s.split.column = "signup_date";
+  s.split.stratify = false;
+  s.balance.downsample_ratio = 2.0;
+  s.balance.downsample_upweight = false;
+  s.balance.class_weights = {{"yes", 3.0}};
+  s.balance.upsample = UpsampleMethod::kSmote;
+  s.balance.upsample_ratio = 0.5;
+  s.balance.smote_k_neighbors = 7;
+  s.threshold.objective = ThresholdObjective::kRecallTarget;
+  s.threshold.target = 0.8;
+  s.positive_class = "yes";
+  s.instance_weight_col = "w";
+  s.enable_global_explain = true;
+  s.seed = 7;
+  nlohmann::json options = TrainSpecToOptions(s);
+  EXPECT_EQ(options["input_label_cols"], nlohmann::json({"churn"}));
+  EXPECT_EQ(options["max_tree_depth"], 4);
+  auto back = TrainSpecFromOptions(options);
+  ASSERT_OK(back);
+  EXPECT_EQ(back->ToJson(), s.ToJson());
+  // The defaults round-trip too.
+  TrainSpec plain;
+  plain.model_type = "LOGISTIC_REG";
+  back = TrainSpecFromOptions(TrainSpecToOptions(plain));
+  ASSERT_OK(back);
+  EXPECT_EQ(back->ToJson(), plain.ToJson());
+}
+
 TEST(TrainSpecTest, RejectsContradictions) {
   EXPECT_FALSE(TrainSpecFromOptions({{"input_label_cols", {"y"}}}).ok());
   auto both = TrainSpecFromOptions({{"model_type", "LOGISTIC_REG"},

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "jobs_support.h"
 #include "serve_cli_support.h"
 #include "serve_fixture.h"
 
@@ -17,18 +18,6 @@ json TrainJob(const std::string& model_type, json options = json::object()) {
   return {{"type", "train"},
           {"model", "churn_model"},
           {"spec", {{"source", "churn"}, {"label", "churn"}, {"model_type", model_type}, {"options", options}}}};
-}
-
-// Polls a job until its state is no longer `state` (or 120 s pass).
-json WaitWhile(httplib::Client& client, const std::string& id, const std::set<std::string>& states) {
-  json job;
-  for (int i = 0; i < 12000; ++i) {
-    job = JsonOf(client.Get(("/v1/jobs/" + id).c_str()));
-    if (!states.count(job.value("state", ""))) return job;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ADD_FAILURE() << "job " << id << " stayed " << job.dump();
-  return job;
 }
 
 class JobsTest : public ChurnWorkspaceTest {};
@@ -104,8 +93,15 @@ TEST_F(JobsTest, AnAutoMlJobReportsItsLeaderboardAndServesTheResult) {
 TEST_F(JobsTest, BadJobsGetClearErrors) {
   RunningServer server(Options());
   auto client = server.Client();
-  std::string m = ErrorMessage(PostJson(client, "/v1/jobs", {{"type", "tune"}}), 400, "INVALID_ARGUMENT");
+  std::string m = ErrorMessage(PostJson(client, "/v1/jobs", {{"type", "tunes"}}), 400, "INVALID_ARGUMENT");
   EXPECT_THAT(m, ::testing::HasSubstr("\"predict\""));
+  EXPECT_THAT(m, ::testing::HasSubstr("Did you mean 'tune'?"));
+  m = ErrorMessage(PostJson(client, "/v1/jobs", {{"model", "m"}}), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("\"type\""));
+  json extra = TrainJob("LOGISTIC_REG");
+  extra["spek"] = extra["spec"];
+  m = ErrorMessage(PostJson(client, "/v1/jobs", extra), 400, "INVALID_ARGUMENT");
+  EXPECT_THAT(m, ::testing::HasSubstr("no field \"spek\". Did you mean 'spec'?"));
   json job = TrainJob("LOGISTIC_REG");
   job.erase("model");
   m = ErrorMessage(PostJson(client, "/v1/jobs", job), 400, "INVALID_ARGUMENT");
@@ -189,10 +185,13 @@ TEST_F(JobsTest, ABatchPredictionJobWritesATableFromATable) {
   EXPECT_THAT(m, ::testing::HasSubstr("Did you mean 'churn_model'?"));
 }
 
+// A server killed with SIGKILL leaves a running and a queued job; after a restart both show
+// interrupted (with a last log line saying so), the registry is intact, and a retry of the
+// queued one (POST :retry) runs its stored request to the end as a new job.
 TEST(JobsRestartTest, AServerKilledDuringAJobShowsItInterruptedAfterRestart) {
   TempDir dir;
   std::string workspace = MakeChurnWorkspace(dir);
-  std::string id;
+  std::string id, queued;
   {
     Child child({"--workspace", workspace, "serve", "--port", "0"});
     int port = ServedPort(child);
@@ -203,6 +202,11 @@ TEST(JobsRestartTest, AServerKilledDuringAJobShowsItInterruptedAfterRestart) {
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 202) << res->body;
     id = JsonOf(res)["id"];
+    json quick = TrainJob("LOGISTIC_REG");
+    quick["model"] = "churn_retried";
+    res = PostJson(client, "/v1/jobs", quick);
+    ASSERT_TRUE(res);
+    queued = JsonOf(res)["id"];
     EXPECT_EQ(WaitWhile(client, id, {"queued"})["state"], "running");
     kill(child.pid(), SIGKILL);
     EXPECT_EQ(child.Wait(), 128 + SIGKILL);
@@ -211,12 +215,33 @@ TEST(JobsRestartTest, AServerKilledDuringAJobShowsItInterruptedAfterRestart) {
   int port = ServedPort(child);
   ASSERT_GT(port, 0) << child.err();
   httplib::Client client("127.0.0.1", port);
-  json job = JsonOf(client.Get(("/v1/jobs/" + id).c_str()));
-  EXPECT_EQ(job["state"], "interrupted");
+  client.set_read_timeout(std::chrono::seconds(30));
+  for (const std::string& left : {id, queued}) {
+    EXPECT_EQ(JsonOf(client.Get(("/v1/jobs/" + left).c_str()))["state"], "interrupted");
+    json logs = JsonOf(client.Get(("/v1/jobs/" + left + "/logs").c_str()))["logs"];
+    ASSERT_FALSE(logs.empty());
+    EXPECT_THAT(logs.back()["message"].get<std::string>(), ::testing::StartsWith("interrupted"));
+  }
   json model = JsonOf(client.Get("/v1/models/churn_model"));
   EXPECT_EQ(model["latest_version"], 2);
   EXPECT_EQ(JsonOf(PostJson(client, "/v1/models/churn_model:predict", {{"instances", ChurnInstances(1)}}))
                 ["model_version"], "2");
+
+  auto res = client.Post(("/v1/jobs/" + queued + ":retry").c_str(), "", "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  std::string retry = JsonOf(res)["id"];
+  EXPECT_EQ(JsonOf(res)["retry_of"], queued);
+  json job = WaitWhile(client, retry, {"queued", "running"});
+  EXPECT_EQ(job["state"], "succeeded") << job.dump();
+  EXPECT_EQ(job["retry_of"], queued);
+  EXPECT_EQ(job["request"], JsonOf(client.Get(("/v1/jobs/" + queued).c_str()))["request"]);
+  EXPECT_EQ(job["result"]["version"], 1);
+  EXPECT_EQ(JsonOf(client.Get("/v1/models/churn_retried"))["latest_version"], 1);
+  json logs = JsonOf(client.Get(("/v1/jobs/" + queued + "/logs").c_str()))["logs"];
+  EXPECT_EQ(logs.back()["message"], "retried as " + retry);
+  ErrorMessage(client.Post(("/v1/jobs/" + retry + ":retry").c_str(), "", "application/json"), 409,
+               "FAILED_PRECONDITION");
   kill(child.pid(), SIGTERM);
   EXPECT_EQ(child.Wait(), 0) << child.err();
 }
