@@ -198,7 +198,8 @@ Status RunQuickstart(const GlobalOptions& global) {
       "  strata evaluate churn_model\n"
       "  strata predict churn_model --table {} --rows 5\n"
       "  strata explain churn_model --table {} --rows 3\n"
-      "  sqlite3 {} 'SELECT churn, predicted_churn, COUNT(*) FROM churn_predictions GROUP BY 1, 2'\n",
+      "  sqlite3 {} 'SELECT churn, predicted_churn, COUNT(*) FROM churn_predictions GROUP BY 1, 2'\n"
+      "  strata serve    # the web console and the REST API at http://127.0.0.1:8080/\n",
       seconds, kTable, kTable, ws->path());
   return Status::Ok();
 }
