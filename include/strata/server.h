@@ -27,7 +27,8 @@
 namespace strata {
 
 struct ServerOptions {
-  std::string workspace_path;     // the workspace file (it must exist)
+  std::string workspace_path;     // the workspace file (it must exist unless create_workspace)
+  bool create_workspace = false;  // create an empty workspace when the file is missing
   std::string host = "127.0.0.1";
   int port = 8080;                // 0: any free port (see Bind)
   bool auth = false;              // require "Authorization: Bearer <token>" (api_tokens.h)

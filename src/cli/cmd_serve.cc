@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -27,6 +28,7 @@ struct ServeArgs {
   int threads = 0;
   int max_jobs = 1;
   std::string web_root;
+  bool create = false;
 };
 
 Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
@@ -44,6 +46,8 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   options.threads = a.threads;
   options.max_jobs = a.max_jobs;
   options.web_root = FindWebRoot(a.web_root);
+  options.create_workspace = a.create;
+  bool existed = std::filesystem::exists(options.workspace_path);
 
   // SIGTERM and SIGINT are blocked in every thread (the server's threads inherit the mask)
   // and taken by one thread with sigwait, which stops the server outside signal context.
@@ -53,7 +57,18 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  STRATA_ASSIGN_OR_RETURN(auto server, Server::Create(options));
+  Result<std::unique_ptr<Server>> created = Server::Create(options);
+  if (!created.ok() && created.status().code() == StatusCode::kNotFound && !existed && !a.create) {
+    return NotFound(fmt::format(
+        "no workspace at '{}'. Collect data first (strata collect FILE), pass --workspace PATH "
+        "(or set STRATA_WORKSPACE) to serve another one, or pass --create to start with an "
+        "empty workspace and upload data in the web console",
+        options.workspace_path));
+  }
+  STRATA_ASSIGN_OR_RETURN(auto server, std::move(created));
+  if (!existed && !global.quiet) {
+    std::cerr << fmt::format("strata: created an empty workspace '{}'\n", options.workspace_path);
+  }
   STRATA_ASSIGN_OR_RETURN(int port, server->Bind());
   (void)port;
   std::atomic<bool> done{false};
@@ -104,6 +119,8 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--max-jobs", a->max_jobs, "Training jobs (/v1/jobs) that run at once")
       ->capture_default_str();
+  cmd->add_flag("--create", a->create,
+                "Create an empty workspace when none exists (then upload data in the console)");
   cmd->add_option("--web-root", a->web_root,
                   "The built web console served at / (default: $STRATA_WEB_ROOT, web/ beside "
                   "the binary, or the source tree's web/dist)")

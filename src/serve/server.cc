@@ -292,7 +292,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
     return InvalidArgument("the body, upload and row limits must be positive");
   }
   OpenOptions open;
-  open.create = false;
+  open.create = options.create_workspace;
   STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(options.workspace_path, open));
   int max_jobs = options.max_jobs, max_queued = options.max_queued_jobs;
   std::string path = options.workspace_path;

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "serve_cli_support.h"
 #include "serve_fixture.h"
 
@@ -88,6 +90,30 @@ TEST(ServeCliTest, APublicHostWithoutAuthIsRefused) {
   CommandResult help = RunStrata({"serve", "--help"}, dir.path().string());
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, ::testing::HasSubstr("Examples:"));
+}
+
+TEST(ServeCliTest, AMissingWorkspaceIsRefusedUnlessCreateIsGiven) {
+  TempDir dir;
+  std::string workspace = dir.File("new.db");
+  CommandResult r = RunStrata({"--workspace", workspace, "serve", "--port", "0"},
+                              dir.path().string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("no workspace at '" + workspace + "'"));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("--create"));
+  EXPECT_FALSE(std::filesystem::exists(workspace));
+
+  Child child({"--workspace", workspace, "serve", "--port", "0", "--create"});
+  int port = ServedPort(child);
+  ASSERT_GT(port, 0) << child.err();
+  EXPECT_THAT(child.err(), ::testing::HasSubstr("created an empty workspace"));
+  httplib::Client client("127.0.0.1", port);
+  auto datasets = client.Get("/v1/datasets");
+  ASSERT_TRUE(datasets);
+  EXPECT_EQ(datasets->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(datasets->body)["datasets"].size(), 0u);
+  ASSERT_EQ(kill(child.pid(), SIGTERM), 0);
+  EXPECT_EQ(child.Wait(), 0) << child.err();
+  EXPECT_TRUE(std::filesystem::exists(workspace));
 }
 
 }  // namespace
