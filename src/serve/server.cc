@@ -158,7 +158,17 @@ void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res,
     return;
   }
   request.deadline = t_start + std::chrono::milliseconds(context.options.request_timeout_ms);
-  if (reader == nullptr) {
+  // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112
+  // section 6.3); httplib would wait for the connection to close instead, so a plain
+  // `curl -X POST .../jobs/ID:cancel` hung until the timeout.
+  bool declares_body = req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
+  if (reader == nullptr || !declares_body) {
+    if (route->raw_body) {
+      SendError(res, HttpError{400, "INVALID_ARGUMENT",
+                               "the request has no body: send the file as the body "
+                               "(curl --data-binary @FILE ...)"});
+      return;
+    }
     request.body = req.body;
   } else if (route->raw_body) {
     request.reader = reader;

@@ -1,5 +1,10 @@
 // The HTTP foundation over real loopback HTTP: health, readiness, metrics, the OpenAPI
 // document built from the route table, the error shape, limits and the host check.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <set>
 
 #include "serve/routes.h"
@@ -9,6 +14,40 @@ namespace strata::testing {
 namespace {
 
 class HttpTest : public ChurnWorkspaceTest {};
+
+// Sends `request` as is on a new connection and returns what arrives within 5 s.
+std::string RawExchange(int port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+    char buffer[4096];
+    ssize_t n;
+    while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) out.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+TEST_F(HttpTest, APostWithoutContentLengthHasAnEmptyBody) {
+  // RFC 9112: no Content-Length and no Transfer-Encoding means no body; the server must
+  // answer at once rather than wait for the connection to close (`curl -X POST URL`).
+  RunningServer server(Options());
+  std::string cancel = RawExchange(
+      server.port(), "POST /v1/jobs/job_x:cancel HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(cancel, ::testing::StartsWith("HTTP/1.1 404")) << cancel;
+  EXPECT_THAT(cancel, ::testing::HasSubstr("no job 'job_x'"));
+  std::string upload = RawExchange(
+      server.port(), "POST /v1/datasets?name=t HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(upload, ::testing::StartsWith("HTTP/1.1 400")) << upload;
+  EXPECT_THAT(upload, ::testing::HasSubstr("--data-binary"));
+}
 
 TEST_F(HttpTest, HealthAndReadinessAnswer) {
   RunningServer server(Options());
