@@ -7,6 +7,9 @@ export default defineConfig({
   base: "/",
   build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 1024 },
   server: {
+    // An address, not "localhost": Vite (and so Vitest) would resolve that name, and a
+    // minimal machine without /etc/hosts cannot.
+    host: "127.0.0.1",
     // `npm run dev` proxies the API to a `strata serve` on the default port.
     proxy: { "/v1": "http://127.0.0.1:8080", "/v2": "http://127.0.0.1:8080", "/healthz": "http://127.0.0.1:8080" },
   },
