@@ -78,11 +78,6 @@ bool ReadFile(const fs::path& path, std::string* out) {
   return static_cast<bool>(in) || in.eof();
 }
 
-void SendError(httplib::Response& res, const HttpError& error) {
-  res.status = error.status;
-  res.set_content(DumpJson(ErrorBody(error)), "application/json");
-}
-
 constexpr std::string_view kNotBuilt = R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Strata: console not built</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">

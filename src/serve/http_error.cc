@@ -1,6 +1,7 @@
 #include "serve/http_error.h"
 
 #include <fmt/format.h>
+#include <httplib.h>
 
 namespace strata::serve {
 
@@ -63,6 +64,11 @@ HttpError PayloadTooLarge(std::string_view what, size_t limit, std::string_view 
 
 std::string DumpJson(const nlohmann::json& json) {
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void SendError(httplib::Response& res, const HttpError& error) {
+  res.status = error.status;
+  res.set_content(DumpJson(ErrorBody(error)), "application/json");
 }
 
 }  // namespace strata::serve

@@ -22,6 +22,7 @@
 namespace strata {
 
 using serve::HttpError;
+using serve::SendError;
 using serve::Route;
 using serve::Scope;
 
@@ -37,10 +38,6 @@ thread_local size_t t_route = 0;
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
   res.set_content(serve::DumpJson(body), "application/json");
-}
-
-void SendError(httplib::Response& res, const HttpError& error) {
-  SendJson(res, error.status, serve::ErrorBody(error));
 }
 
 size_t RouteIndex(const Route* route) {
