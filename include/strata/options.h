@@ -32,6 +32,7 @@ enum class OptionType {
   kEnum,        // one of `choices`, case-insensitive, stored upper-case
   kStringList,  // e.g. input_label_cols = ['label']
   kFloatMap,    // label -> number, e.g. class_weights = {"yes": 5, "no": 1}
+  kIntList,     // whole numbers each within min/max, e.g. hidden_units = [128, 64]
 };
 
 // How a tuner samples a numeric range.
@@ -60,6 +61,7 @@ struct OptionSpec {
                          std::string default_value, std::string help);
   static OptionSpec StringList(std::string name, std::string help);
   static OptionSpec FloatMap(std::string name, std::string help);
+  static OptionSpec IntList(std::string name, std::vector<int64_t> default_value, std::string help);
   OptionSpec& Min(double v, bool exclusive = false);
   OptionSpec& Max(double v, bool exclusive = false);
   OptionSpec& Tuning(double lo, double hi, Scale s = Scale::kLinear);
@@ -83,6 +85,7 @@ class OptionValues {
   std::string GetString(std::string_view name) const;  // also kEnum
   std::vector<std::string> GetStringList(std::string_view name) const;
   std::map<std::string, double> GetFloatMap(std::string_view name) const;
+  std::vector<int64_t> GetIntList(std::string_view name) const;
   const nlohmann::json& Get(std::string_view name) const;  // null when unset
   void Set(std::string name, nlohmann::json value) { values_[std::move(name)] = std::move(value); }
 
@@ -104,7 +107,7 @@ Result<OptionValues> ValidateOptions(const std::vector<OptionSpec>& specs,
 std::string OptionsHelp(const std::vector<OptionSpec>& specs);
 
 // One declaration as JSON for API clients (GET /v1/model-types, the console's forms):
-// {"name", "type" (bool|int|float|string|enum|string_list|float_map), "sql_type", "default",
+// {"name", "type" (bool|int|float|string|enum|string_list|float_map|int_list), "sql_type", "default",
 //  "min", "max", "min_exclusive", "max_exclusive", "allowed", "scale", "tuning_range",
 //  "range", "help", "extension"}; absent bounds are null.
 nlohmann::json OptionSpecToJson(const OptionSpec& spec);

@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/clock.h"
@@ -48,7 +49,20 @@ struct DataFacts {
   double minority_share = 1;  // classification: the rarest class's share of rows
   bool has_categorical = false;
   int64_t rows = 0;
+  int64_t inputs = 0;      // a rough count of model inputs after one-hot encoding
+  bool networks = false;   // neural networks fit in the budget (NetworksFit)
 };
+
+// Whether neural networks get portfolio slots: when two of them (a 256-unit layer, about 50
+// epochs, every fold) are estimated to take at most 15% of the budget, at 4 GFLOP/s (what
+// one core sustained on the small data sets of bench/automl). Above that an epoch costs more than the boosted trees it would displace are
+// likely to gain, and a network stopped by the budget leaves nothing.
+bool NetworksFit(const DataFacts& facts, double budget_seconds, int folds_run, int folds) {
+  const double train_rows = static_cast<double>(facts.rows) * (folds - 1) / folds;
+  const double flops_per_epoch = train_rows * static_cast<double>(facts.inputs) * 256 * 6;
+  const double seconds = 2 * 50 * flops_per_epoch * folds_run / 4e9;
+  return seconds <= 0.15 * budget_seconds;
+}
 
 // Known-good configurations, most useful first so that a short budget still tries every
 // family: boosted trees at a few depths and learning rates (early stopping on the held-out
@@ -74,6 +88,15 @@ std::vector<Candidate> Portfolio(const DataFacts& facts) {
   const nlohmann::json rf_default = {{"num_parallel_tree", 100}, {"max_tree_depth", 12}};
   const nlohmann::json rf_wide = {{"num_parallel_tree", 100}, {"max_tree_depth", 20},
                                   {"colsample_bynode", 0.5}};
+  // Networks: a wide single layer and two layers, both with dropout and a little L2;
+  // early stopping on the held-out fold picks the epochs.
+  const std::string dnn = cls ? "DNN_CLASSIFIER" : "DNN_REGRESSOR";
+  const nlohmann::json dnn_wide = {{"hidden_units", {256}}, {"dropout", 0.3},   {"l2_reg", 1e-5},
+                                   {"learn_rate", 0.005},   {"batch_size", 128}, {"max_iterations", 300},
+                                   {"early_stopping_rounds", 20}, {"min_rel_progress", 0.001}};
+  const nlohmann::json dnn_deep = {{"hidden_units", {256, 128}}, {"dropout", 0.3},   {"l2_reg", 1e-5},
+                                   {"learn_rate", 0.003},        {"batch_size", 128}, {"max_iterations", 300},
+                                   {"early_stopping_rounds", 20}, {"min_rel_progress", 0.001}};
   const nlohmann::json linear_default = {{"max_iterations", 50}};
   const nlohmann::json linear_l2 = {{"max_iterations", 50}, {"l2_reg", 1.0}};
 
@@ -91,12 +114,14 @@ std::vector<Candidate> Portfolio(const DataFacts& facts) {
   const nlohmann::json smote = {{"upsample_method", facts.has_categorical ? "SMOTE_NC" : "SMOTE"}};
   if (imbalanced) out.push_back({"boosted_tree_lr0.1_d6_class_weights", bt, with(bt_default, class_weights)});
   out.push_back({"random_forest_d12", rf, rf_default});
+  if (facts.networks) out.push_back({"dnn_256", dnn, dnn_wide});
   out.push_back({"boosted_tree_lr0.05_d4", bt, bt_slow});
   if (imbalanced) {
     out.push_back({"logistic_reg_class_weights", linear, with(linear_default, class_weights)});
     out.push_back({"boosted_tree_lr0.1_d6_downsample_upweight", bt, with(bt_default, downsample)});
   }
   out.push_back({"boosted_tree_lr0.03_d8", bt, bt_deep});
+  if (facts.networks) out.push_back({"dnn_256x128", dnn, dnn_deep});
   if (imbalanced) {
     out.push_back({"boosted_tree_lr0.05_d4_smote", bt, with(bt_slow, smote)});
     out.push_back({"boosted_tree_lr0.05_d4_class_weights", bt, with(bt_slow, class_weights)});
@@ -162,6 +187,8 @@ Result<DataFacts> Inspect(const Table& data, const std::string& label, std::opti
     }
   }
   facts.rows = data.num_rows();
+  // One-hot categories: counted as 10 inputs each.
+  facts.inputs = advice.numeric_columns + 10 * advice.categorical_columns + 3 * advice.time_columns;
   facts.has_categorical = advice.categorical_columns > 0;
   if (facts.task == Task::kClassification) {
     STRATA_ASSIGN_OR_RETURN(const Column* y, data.GetColumn(label));
@@ -250,36 +277,52 @@ nlohmann::json EnsembleImportance(const std::vector<std::pair<double, const Mode
   return out;
 }
 
-// The search after the portfolio: a TPE sampler over boosted trees' main options (and class
-// weights on imbalanced labels), its history seeded with the portfolio's boosted trees.
+// A search after the portfolio: a TPE sampler over the main options of one family — boosted
+// trees (with class weights on imbalanced labels) or neural networks — its history seeded
+// with the portfolio's configurations of that family.
 struct TunedSearch {
   std::string model_type;
+  std::string prefix;  // of the trials' names
   SearchSpace space;
   std::unique_ptr<Sampler> sampler;
   std::vector<Observation> history;
 };
 
 Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Scored>& scored, bool lower_better,
-                                    uint64_t seed) {
+                                    bool networks, uint64_t seed) {
+  const bool cls = facts.task == Task::kClassification;
   TunedSearch search;
-  search.model_type = facts.task == Task::kClassification ? "BOOSTED_TREE_CLASSIFIER" : "BOOSTED_TREE_REGRESSOR";
+  search.model_type = networks ? (cls ? "DNN_CLASSIFIER" : "DNN_REGRESSOR")
+                               : (cls ? "BOOSTED_TREE_CLASSIFIER" : "BOOSTED_TREE_REGRESSOR");
+  search.prefix = networks ? "tuned_dnn" : "tuned_boosted_tree";
   STRATA_ASSIGN_OR_RETURN(const ModelType* type, FindModelType(search.model_type));
-  nlohmann::json options = {{"model_type", search.model_type},
-                            {"max_iterations", 1000},
-                            {"early_stopping_rounds", 30},
-                            {"learn_rate", HparamRange(0.01, 0.3)},
-                            {"max_tree_depth", HparamRange(3, 10)},
-                            {"subsample", HparamRange(0.5, 1.0)},
-                            {"colsample_bytree", HparamRange(0.5, 1.0)},
-                            {"min_tree_child_weight", HparamRange(1, 20)},
-                            {"l2_reg", HparamRange(0.1, 10)}};
-  if (facts.task == Task::kClassification && facts.minority_share < 0.2) {
-    options["auto_class_weights"] = HparamCandidates({false, true});
+  nlohmann::json options;
+  if (networks) {
+    options = {{"model_type", search.model_type},
+               {"max_iterations", 300},
+               {"early_stopping_rounds", 20},
+               {"min_rel_progress", 0.001},
+               {"hidden_units", HparamCandidates({{64}, {128}, {256}, {512}, {128, 64}, {256, 128}})},
+               {"l2_reg", HparamRange(1e-6, 1e-2)},
+               {"dropout", HparamRange(0, 0.6)},
+               {"learn_rate", HparamRange(3e-4, 3e-2)},
+               {"batch_size", HparamCandidates({32, 64, 128, 256})}};
+  } else {
+    options = {{"model_type", search.model_type},
+               {"max_iterations", 1000},
+               {"early_stopping_rounds", 30},
+               {"learn_rate", HparamRange(0.01, 0.3)},
+               {"max_tree_depth", HparamRange(3, 10)},
+               {"subsample", HparamRange(0.5, 1.0)},
+               {"colsample_bytree", HparamRange(0.5, 1.0)},
+               {"min_tree_child_weight", HparamRange(1, 20)},
+               {"l2_reg", HparamRange(0.1, 10)}};
+    if (cls && facts.minority_share < 0.2) options["auto_class_weights"] = HparamCandidates({false, true});
   }
   STRATA_ASSIGN_OR_RETURN(search.space, BuildSearchSpace(*type, options));
   search.sampler = MakeTpeSampler(search.space, seed, /*startup_trials=*/3);
-  // Warm start: each portfolio boosted tree as a point (options it did not set at their
-  // declared defaults).
+  // Warm start: each portfolio configuration of the family as a point (options it did not
+  // set at their declared defaults).
   for (const Scored& s : scored) {
     if (s.entry.model_type != search.model_type) continue;
     std::vector<double> point;
@@ -290,7 +333,8 @@ Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Sc
           if (o.name == p.name) value = o.default_value;
         }
       }
-      if (value.is_null()) value = false;  // auto_class_weights, a common option
+      if (value.is_null()) value = p.kind == ParamKind::kCategorical ? p.candidates.front() : nlohmann::json(p.lo);
+      if (value.is_boolean() && p.kind != ParamKind::kCategorical) value = 0;
       point.push_back(p.Encode(value));
     }
     search.history.push_back({point, lower_better ? -s.entry.score : s.entry.score});
@@ -425,6 +469,7 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   const bool holdout = spec.folds == 0 && facts.rows > kAutoMlCvMaxRows;
   cv_options.folds = spec.folds > 0 ? spec.folds : 5;
   cv_options.run_folds = holdout ? 1 : 0;  // a 20% holdout for large data
+  facts.networks = NetworksFit(facts, spec.budget_seconds, holdout ? 1 : cv_options.folds, cv_options.folds);
   cv_options.keep_models = true;
   cv_options.threads = options.threads;
 
@@ -522,14 +567,38 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
     STRATA_ASSIGN_OR_RETURN(going, evaluate(c));
     if (!going) break;
   }
-  // Phase 2: what is left of the budget tunes boosted trees with TPE (strata/tune.h),
-  // warm-started with the portfolio's boosted-tree results.
+  // Phase 2: what is left of the budget tunes boosted trees and neural networks with TPE
+  // (strata/tune.h), each warm-started with the portfolio's results of its family: two
+  // trials of the family that did better in the portfolio for every one of the other, so
+  // that the ensemble still has members that err differently.
   if (going) {
-    STRATA_ASSIGN_OR_RETURN(TunedSearch search, MakeTunedSearch(facts, scored, lower_better, spec.seed));
-    for (int trial = 1; going; ++trial) {
+    const bool cls = facts.task == Task::kClassification;
+    auto best_of = [&](const std::string& type) {
+      std::optional<double> found;
+      for (const Scored& s : scored) {
+        if (s.entry.model_type != type) continue;
+        if (!found || (lower_better ? s.entry.score < *found : s.entry.score > *found)) found = s.entry.score;
+      }
+      return found;
+    };
+    const std::optional<double> best_bt = best_of(cls ? "BOOSTED_TREE_CLASSIFIER" : "BOOSTED_TREE_REGRESSOR");
+    const std::optional<double> best_dnn = best_of(cls ? "DNN_CLASSIFIER" : "DNN_REGRESSOR");
+    const bool networks_first =
+        best_dnn && (!best_bt || (lower_better ? *best_dnn < *best_bt : *best_dnn > *best_bt));
+    std::vector<TunedSearch> searches;
+    for (bool networks : {networks_first, !networks_first}) {
+      if (networks && !best_dnn) continue;  // networks were not tried (or all failed)
+      STRATA_ASSIGN_OR_RETURN(TunedSearch search,
+                              MakeTunedSearch(facts, scored, lower_better, networks, spec.seed));
+      searches.push_back(std::move(search));
+    }
+    std::vector<int> trials(searches.size(), 0);
+    for (int round = 0; going; ++round) {
+      const size_t which = searches.size() > 1 && round % 3 == 2 ? 1 : 0;
+      TunedSearch& search = searches[which];
       std::optional<std::vector<double>> point = search.sampler->Suggest(search.history);
       if (!point) break;
-      Candidate c{fmt::format("tuned_boosted_tree_{}", trial), search.model_type,
+      Candidate c{fmt::format("{}_{}", search.prefix, ++trials[which]), search.model_type,
                   search.space.OptionsAt(*point)};
       c.options.erase("model_type");
       c.options.erase("input_label_cols");
@@ -550,10 +619,25 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   }
 
   // Rank, then select the ensemble among the best over the rows every candidate predicted.
-  std::stable_sort(scored.begin(), scored.end(), [&](const Scored& a, const Scored& b) {
+  auto by_score = [&](const Scored& a, const Scored& b) {
     return lower_better ? a.entry.score < b.entry.score : a.entry.score > b.entry.score;
-  });
-  const size_t m = spec.ensemble ? std::min(scored.size(), kEnsembleCandidates) : 1;
+  };
+  std::stable_sort(scored.begin(), scored.end(), by_score);
+  // The candidates: the best configurations, plus the best of every model type not among
+  // them, so that selection can mix families (members that err differently).
+  size_t m = 1;
+  if (spec.ensemble) {
+    std::vector<Scored> candidates, rest;
+    std::set<std::string> types;
+    for (Scored& s : scored) {
+      const bool pick = candidates.size() < kEnsembleCandidates || !types.contains(s.entry.model_type);
+      types.insert(s.entry.model_type);
+      (pick ? candidates : rest).push_back(std::move(s));
+    }
+    m = candidates.size();
+    for (Scored& s : rest) candidates.push_back(std::move(s));
+    scored = std::move(candidates);
+  }
   const std::vector<int64_t>& rows = scored.front().cv.predicted_rows;
   const int k = facts.task == Task::kClassification ? facts.num_classes : 0;
   const size_t width = k > 0 ? static_cast<size_t>(k) : 1;
@@ -614,11 +698,12 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   result.ensemble_score = bundle.metrics.contains(metric) && bundle.metrics[metric].is_number()
                               ? bundle.metrics[metric].get<double>()
                               : std::numeric_limits<double>::quiet_NaN();
+  // Importance first: it points into the fold models that the sort below moves.
+  bundle.importance = EnsembleImportance(members_for_importance);
+  std::stable_sort(scored.begin(), scored.end(), by_score);  // the leaderboard's order
   for (const Scored& s : scored) result.leaderboard.push_back(s.entry);
   for (const LeaderboardEntry& f : failed) result.leaderboard.push_back(f);
   result.cancelled = watchdog.user_cancelled();
-
-  bundle.importance = EnsembleImportance(members_for_importance);
 
   nlohmann::json leaderboard = nlohmann::json::array();
   for (size_t i = 0; i < result.leaderboard.size(); ++i) {

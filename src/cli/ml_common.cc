@@ -38,7 +38,7 @@ void AddModelDataOptions(CLI::App& command, std::string& table, std::string& fil
   command.add_option("-m,--model,--model-type", model_type,
                      "Model type: LINEAR_REG, LOGISTIC_REG, BOOSTED_TREE_CLASSIFIER, "
                      "BOOSTED_TREE_REGRESSOR, RANDOM_FOREST_CLASSIFIER, RANDOM_FOREST_REGRESSOR, "
-                     "KMEANS");
+                     "DNN_CLASSIFIER, DNN_REGRESSOR, KMEANS");
   command.add_option("-n,--name", name, "Model name (default: TABLE_model)");
 }
 

@@ -62,6 +62,7 @@ void RegisterBuiltinModels() {
     RegisterLinearModels();
     RegisterTreeModels();
     RegisterKMeansModel();
+    RegisterDnnModels();
   });
 }
 

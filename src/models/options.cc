@@ -23,6 +23,7 @@ std::string TypeName(OptionType t) {
     case OptionType::kEnum: return "STRING";
     case OptionType::kStringList: return "ARRAY<STRING>";
     case OptionType::kFloatMap: return "ARRAY<STRUCT<STRING, FLOAT64>>";
+    case OptionType::kIntList: return "ARRAY<INT64>";
   }
   return "?";
 }
@@ -91,6 +92,36 @@ Result<nlohmann::json> Coerce(const OptionSpec& spec, const nlohmann::json& valu
         if (!item.is_string()) return Invalid(spec, value, "not a list of strings");
       }
       return value;
+    }
+    case OptionType::kIntList: {
+      // A bare number is a one-element list ([128] written as 128); text may list the
+      // numbers with commas ("128,64", as the CLI and the console pass them).
+      nlohmann::json items = value.is_array() ? value : nlohmann::json::array({value});
+      if (value.is_string()) {
+        items = nlohmann::json::array();
+        std::string text = value.get<std::string>();
+        for (size_t start = 0; start <= text.size();) {
+          size_t comma = std::min(text.find(',', start), text.size());
+          std::string part = text.substr(start, comma - start);
+          part.erase(0, part.find_first_not_of(" []"));
+          part.erase(part.find_last_not_of(" []") + 1);
+          if (!part.empty()) items.push_back(part);
+          start = comma + 1;
+        }
+      }
+      if (items.empty()) return Invalid(spec, value, "an empty list");
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& item : items) {
+        double d;
+        if (!AsNumber(item, &d) || !std::isfinite(d) || d != std::floor(d)) {
+          return Invalid(spec, value, "not a list of whole numbers");
+        }
+        if ((spec.min && d < *spec.min) || (spec.max && d > *spec.max)) {
+          return Invalid(spec, value, fmt::format("out of range (element {})", Num(d)));
+        }
+        out.push_back(static_cast<int64_t>(d));
+      }
+      return out;
     }
     case OptionType::kFloatMap: {
       // Accept {"a": 1} and BigQuery's [STRUCT('a', 1)] written as [["a", 1]] or
@@ -195,6 +226,16 @@ OptionSpec OptionSpec::FloatMap(std::string name, std::string help) {
   return s;
 }
 
+OptionSpec OptionSpec::IntList(std::string name, std::vector<int64_t> default_value,
+                               std::string help) {
+  OptionSpec s;
+  s.name = std::move(name);
+  s.type = OptionType::kIntList;
+  if (!default_value.empty()) s.default_value = default_value;
+  s.help = std::move(help);
+  return s;
+}
+
 OptionSpec& OptionSpec::Min(double v, bool exclusive) {
   min = v;
   min_exclusive = exclusive;
@@ -220,9 +261,9 @@ OptionSpec& OptionSpec::Extension() {
 
 std::string OptionSpec::RangeText() const {
   std::string out = TypeName(type);
-  if (type == OptionType::kInt || type == OptionType::kFloat) {
+  if (type == OptionType::kInt || type == OptionType::kFloat || type == OptionType::kIntList) {
     if (min || max) {
-      out += fmt::format(" in {}{}, {}{}", min && !min_exclusive ? "[" : "(",
+      out += fmt::format("{}{}{}, {}{}", type == OptionType::kIntList ? ", each in " : " in ", min && !min_exclusive ? "[" : "(",
                          min ? Num(*min) : "-inf", max ? Num(*max) : "+inf",
                          max && !max_exclusive ? "]" : ")");
     }
@@ -276,6 +317,15 @@ std::vector<std::string> OptionValues::GetStringList(std::string_view name) cons
   return out;
 }
 
+std::vector<int64_t> OptionValues::GetIntList(std::string_view name) const {
+  std::vector<int64_t> out;
+  const auto& v = Get(name);
+  if (v.is_array()) {
+    for (const auto& item : v) out.push_back(item.get<int64_t>());
+  }
+  return out;
+}
+
 std::map<std::string, double> OptionValues::GetFloatMap(std::string_view name) const {
   std::map<std::string, double> out;
   const auto& v = Get(name);
@@ -287,7 +337,7 @@ std::map<std::string, double> OptionValues::GetFloatMap(std::string_view name) c
 
 nlohmann::json OptionSpecToJson(const OptionSpec& spec) {
   static constexpr std::string_view kKinds[] = {"bool",        "int",       "float", "string",
-                                                "enum",        "string_list", "float_map"};
+                                                "enum",        "string_list", "float_map", "int_list"};
   auto optional = [](const std::optional<double>& v) {
     return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json();
   };

@@ -91,9 +91,12 @@ Result<SearchParam> CandidateParam(const OptionSpec& spec, const nlohmann::json&
   SearchParam p;
   p.name = spec.name;
   p.kind = ParamKind::kCategorical;
-  for (const auto& v : values) {
+  for (nlohmann::json v : values) {
+    // BigQuery ML writes array candidates as STRUCT([8, 16]): a one-field struct.
+    if (spec.type == OptionType::kIntList && v.is_array() && v.size() == 1 && v[0].is_array()) v = v[0];
     STRATA_RETURN_IF_ERROR(CheckValue(spec, v, "HPARAM_CANDIDATES value"));
-    p.candidates.push_back(v);
+    auto coerced = ValidateOptions({spec}, nlohmann::json{{spec.name, v}});
+    p.candidates.push_back(coerced.ok() ? coerced->Get(spec.name) : v);
   }
   return p;
 }
@@ -175,6 +178,9 @@ std::vector<std::string> DefaultTunedOptions(const ModelType& type) {
     return {"max_tree_depth", "subsample", "colsample_bynode", "min_tree_child_weight"};
   }
   if (type.name == "KMEANS") return {"num_clusters"};
+  if (type.name == "DNN_CLASSIFIER" || type.name == "DNN_REGRESSOR") {
+    return {"learn_rate", "l2_reg", "dropout", "batch_size"};
+  }
   std::vector<std::string> all;
   for (const OptionSpec& s : type.options) {
     if (s.tuning_range) all.push_back(s.name);

@@ -124,16 +124,18 @@ TEST(AutoMlTest, ImbalancedLabelsGetRebalancingCandidates) {
   EXPECT_TRUE(weighted);
 }
 
-// Once the portfolio is done, the rest of the budget tunes boosted trees (TPE) inside
-// their search ranges; under a slow build (sanitizers) the portfolio may use it all.
-TEST(AutoMlTest, TheBudgetLeftAfterThePortfolioTunesBoostedTrees) {
+// Once the portfolio is done, the rest of the budget tunes boosted trees and neural
+// networks (TPE) inside their search ranges; under a slow build (sanitizers) the portfolio
+// may use it all. Small data gets networks in the portfolio.
+TEST(AutoMlTest, TheBudgetLeftAfterThePortfolioTunesBoostedTreesAndNetworks) {
   AutoMlSpec spec = Spec("churn", 15);
   spec.folds = 3;
   auto r = RunAutoMl(spec, Churn().Slice(0, 400));
   ASSERT_OK(r);
-  int tuned = 0;
+  int tuned = 0, networks = 0;
   bool portfolio_stopped = false;
   for (const auto& e : r->leaderboard) {
+    if (e.model_type == "DNN_CLASSIFIER") ++networks;
     if (e.name.rfind("tuned_boosted_tree_", 0) == 0) {
       ++tuned;
       EXPECT_EQ(e.model_type, "BOOSTED_TREE_CLASSIFIER");
@@ -143,12 +145,22 @@ TEST(AutoMlTest, TheBudgetLeftAfterThePortfolioTunesBoostedTrees) {
         EXPECT_GE(e.options["max_tree_depth"].get<int>(), 3);
         EXPECT_LE(e.options["max_tree_depth"].get<int>(), 10);
       }
+    } else if (e.name.rfind("tuned_dnn_", 0) == 0) {
+      ++tuned;
+      EXPECT_EQ(e.model_type, "DNN_CLASSIFIER");
+      if (e.status == "ok") {
+        EXPECT_GE(e.options["learn_rate"].get<double>(), 3e-4);
+        EXPECT_LE(e.options["learn_rate"].get<double>(), 3e-2);
+        EXPECT_LE(e.options["dropout"].get<double>(), 0.6);
+        EXPECT_FALSE(e.options["hidden_units"].empty());
+      }
     } else if (e.status != "ok") {
       portfolio_stopped = true;
     }
   }
   if (!portfolio_stopped) {
     EXPECT_GE(tuned, 1);
+    EXPECT_GE(networks, 2);  // the portfolio's two networks
   }
 }
 

@@ -78,6 +78,28 @@ TEST(SearchSpaceTest, CandidatesAreDecodedToEveryValue) {
   EXPECT_EQ(p.GridPoints().size(), 3u);
 }
 
+// DNN layer shapes are array candidates; BigQuery ML writes them STRUCT([8, 16]), which the
+// SQL front end reads as a one-field struct ([[8, 16]]). The default DNN space is numeric.
+TEST(SearchSpaceTest, DnnHiddenUnitsAreArrayCandidates) {
+  auto space = BuildSearchSpace(Type("DNN_CLASSIFIER"),
+                                {{"model_type", "DNN_CLASSIFIER"},
+                                 {"hidden_units", HparamCandidates({{{8}}, {{8, 16}}, {32, 16}})}});
+  ASSERT_OK(space);
+  const SearchParam& p = space->params[0];
+  EXPECT_EQ(p.Decode(0.0), nlohmann::json({8}));
+  EXPECT_EQ(p.Decode(0.5), nlohmann::json({8, 16}));
+  EXPECT_EQ(p.Decode(1.0), nlohmann::json({32, 16}));
+  EXPECT_EQ(p.Decode(p.Encode(nlohmann::json({8, 16}))), nlohmann::json({8, 16}));
+  EXPECT_THAT(BuildSearchSpace(Type("DNN_CLASSIFIER"), {{"hidden_units", HparamCandidates({{{0}}})}})
+                  .status().message(),
+              HasSubstr("hidden_units"));
+  auto defaults = BuildSearchSpace(Type("DNN_REGRESSOR"), {{"model_type", "DNN_REGRESSOR"}});
+  ASSERT_OK(defaults);
+  std::vector<std::string> names;
+  for (const SearchParam& q : defaults->params) names.push_back(q.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"batch_size", "dropout", "l2_reg", "learn_rate"}));
+}
+
 // AutoML searches balance settings like any other hyperparameter: they are common options
 // in the same flat OPTIONS, and a trial's OPTIONS become a TrainSpec with them set.
 TEST(SearchSpaceTest, CommonBalanceOptionsCanBeSearched) {

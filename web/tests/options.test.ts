@@ -11,6 +11,7 @@ const rate = decl({ name: "learn_rate", type: "float", default: 0.3, min: 0, max
 const booster = decl({ name: "booster_type", type: "enum", default: "GBTREE", allowed: ["GBTREE", "DART"] });
 const early = decl({ name: "early_stop", type: "bool", default: true });
 const weights = decl({ name: "class_weights", type: "float_map" });
+const units = decl({ name: "hidden_units", type: "int_list", default: [128], min: 1, max: 16384 });
 
 describe("option inputs", () => {
   it("picks the input from the declaration", () => {
@@ -25,6 +26,27 @@ describe("option inputs", () => {
     expect(rangeText(rate)).toBe("a number in (0, 1] (log scale)");
     expect(rangeText(decl({ min: 1 }))).toBe("a number in [1, +∞)");
     expect(rangeText(booster)).toBe("one of GBTREE, DART");
+  });
+});
+
+describe("int list options (hidden_units)", () => {
+  it("is a text field showing the default", () => {
+    expect(inputSpec(units)).toEqual({ kind: "text", placeholder: "128" });
+    expect(rangeText(units)).toBe("whole numbers ≥ 1 and ≤ 16384, separated by commas");
+  });
+  it("parses a comma list or a bracketed array, and rejects bad elements", () => {
+    expect(parseOption(units, "256, 128")).toEqual({ ok: true, value: [256, 128] });
+    expect(parseOption(units, "[64]")).toEqual({ ok: true, value: [64] });
+    const zero = parseOption(units, "64, 0");
+    expect(zero.ok).toBe(false);
+    if (!zero.ok) expect(zero.error).toContain("hidden_units: 0 is out of range");
+    const word = parseOption(units, "wide");
+    expect(word.ok).toBe(false);
+    if (!word.ok) expect(word.error).toContain("'wide' is not a whole number");
+  });
+  it("sends only a list that differs from the default", () => {
+    expect(collectOptions([units], { hidden_units: "128" }).options).toEqual({});
+    expect(collectOptions([units], { hidden_units: "64,32" }).options).toEqual({ hidden_units: [64, 32] });
   });
 });
 

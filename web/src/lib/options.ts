@@ -2,7 +2,7 @@
 // reads the one declaration of each option): the input to show, its help and range, and
 // client-side validation with the same rules and messages' content as the server's.
 
-export type OptionKind = "bool" | "int" | "float" | "string" | "enum" | "string_list" | "float_map";
+export type OptionKind = "bool" | "int" | "float" | "string" | "enum" | "string_list" | "float_map" | "int_list";
 
 export interface OptionDecl {
   name: string;
@@ -62,6 +62,8 @@ export function inputSpec(decl: OptionDecl): InputSpec {
       return { kind: "text", placeholder: "a, b, c" };
     case "float_map":
       return { kind: "text", placeholder: "yes=5, no=1" };
+    case "int_list":
+      return { kind: "text", placeholder: Array.isArray(decl.default) ? decl.default.join(", ") : "e.g. 128, 64" };
     default:
       return { kind: "text", placeholder: decl.default ? String(decl.default) : "" };
   }
@@ -82,6 +84,11 @@ export function rangeText(decl: OptionDecl): string {
   if (decl.type === "bool") return "on or off";
   if (decl.type === "float_map") return "label=weight pairs, e.g. yes=5, no=1";
   if (decl.type === "string_list") return "names separated by commas";
+  if (decl.type === "int_list") {
+    const lo = decl.min === null ? "" : ` ≥ ${decl.min}`;
+    const hi = decl.max === null ? "" : `${lo ? " and" : ""} ≤ ${decl.max}`;
+    return `whole numbers${lo}${hi}, separated by commas`;
+  }
   return "text";
 }
 
@@ -111,6 +118,18 @@ export function parseOption(decl: OptionDecl, raw: string | boolean): Parsed {
     }
     case "string_list":
       return { ok: true, value: text.split(",").map((s) => s.trim()).filter(Boolean) };
+    case "int_list": {
+      const parts = text.replace(/^\[|\]$/g, "").split(",").map((s) => s.trim()).filter(Boolean);
+      const values: number[] = [];
+      for (const part of parts) {
+        const n = Number(part);
+        if (!Number.isInteger(n)) return fail(`'${part}' is not a whole number`);
+        if ((decl.min !== null && n < decl.min) || (decl.max !== null && n > decl.max)) return fail(`${part} is out of range`);
+        values.push(n);
+      }
+      if (values.length === 0) return fail("the list is empty");
+      return { ok: true, value: values };
+    }
     case "float_map": {
       const out: Record<string, number> = {};
       for (const part of text.split(",")) {
