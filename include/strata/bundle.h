@@ -40,6 +40,7 @@ struct ModelBundle {
   std::string payload;          // Model::Save()
   double threshold = 0.5;       // binary decision threshold on P(positive)
   std::vector<double> prior_correction;  // per class (empty: none)
+  double temperature = 1;       // classification: probability recalibration (calibration.h)
   nlohmann::json options;       // all option values used (given and defaulted)
   nlohmann::json metrics;       // evaluation on the eval split (ML.EVALUATE)
   nlohmann::json training_info; // per-iteration log (ML.TRAINING_INFO)

@@ -107,8 +107,8 @@ Result<OptionValues> ValidateOptions(const std::vector<OptionSpec>& specs,
 std::string OptionsHelp(const std::vector<OptionSpec>& specs);
 
 // One declaration as JSON for API clients (GET /v1/model-types, the console's forms):
-// {"name", "type" (bool|int|float|string|enum|string_list|float_map|int_list), "sql_type", "default",
-//  "min", "max", "min_exclusive", "max_exclusive", "allowed", "scale", "tuning_range",
+// {"name", "type" (bool|int|float|string|enum|string_list|float_map|int_list), "sql_type",
+//  "default", "min", "max", "min_exclusive", "max_exclusive", "allowed", "scale", "tuning_range",
 //  "range", "help", "extension"}; absent bounds are null.
 nlohmann::json OptionSpecToJson(const OptionSpec& spec);
 

@@ -20,6 +20,7 @@
 #include "common/text.h"
 #include "models/evaluation.h"
 #include "strata/build_info.h"
+#include "strata/calibration.h"
 #include "strata/choose.h"
 #include "strata/cross_validation.h"
 #include "strata/ensemble.h"
@@ -55,8 +56,9 @@ struct DataFacts {
 
 // Whether neural networks get portfolio slots: when two of them (a 256-unit layer, about 50
 // epochs, every fold) are estimated to take at most 15% of the budget, at 4 GFLOP/s (what
-// one core sustained on the small data sets of bench/automl). Above that an epoch costs more than the boosted trees it would displace are
-// likely to gain, and a network stopped by the budget leaves nothing.
+// one core sustained on the small data sets of bench/automl). Above that an epoch costs
+// more than the boosted trees it would displace are likely to gain, and a network stopped
+// by the budget leaves nothing.
 bool NetworksFit(const DataFacts& facts, double budget_seconds, int folds_run, int folds) {
   const double train_rows = static_cast<double>(facts.rows) * (folds - 1) / folds;
   const double flops_per_epoch = train_rows * static_cast<double>(facts.inputs) * 256 * 6;
@@ -333,7 +335,9 @@ Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Sc
           if (o.name == p.name) value = o.default_value;
         }
       }
-      if (value.is_null()) value = p.kind == ParamKind::kCategorical ? p.candidates.front() : nlohmann::json(p.lo);
+      if (value.is_null()) {
+        value = p.kind == ParamKind::kCategorical ? p.candidates.front() : nlohmann::json(p.lo);
+      }
       if (value.is_boolean() && p.kind != ParamKind::kCategorical) value = 0;
       point.push_back(p.Encode(value));
     }
@@ -676,6 +680,13 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   const std::string automl_type = k > 0 ? "AUTOML_CLASSIFIER" : "AUTOML_REGRESSOR";
   STRATA_ASSIGN_OR_RETURN(ModelBundle bundle, MakeEnsembleBundle(std::move(members), automl_type));
   STRATA_ASSIGN_OR_RETURN(ModelOutput ensemble_oof, AverageOutputs(chosen, chosen_weights));
+  // Recalibration: one temperature fitted on the ensemble's out-of-fold probabilities
+  // (averaging members softens them), applied before the threshold and the metrics, and
+  // stored in the bundle for every later prediction.
+  if (k > 0) {
+    bundle.temperature = FitTemperature(ensemble_oof.probabilities, labels, k);
+    ApplyTemperature(bundle.temperature, k, &ensemble_oof.probabilities);
+  }
 
   // Threshold and metrics on the out-of-fold predictions (never seen by the fold models).
   Table held = data.Take(rows);
@@ -732,6 +743,7 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
                     {"eval_rows", static_cast<int64_t>(rows.size())},
                     {"split_method", holdout ? "HOLDOUT" : "CROSS_VALIDATION"},
                     {"automl", spec.ToJson()},
+                    {"calibration_temperature", bundle.temperature},
                     {"created_at", NowUtc()},
                     {"training_seconds", result.seconds},
                     {"strata_version", STRATA_VERSION}};

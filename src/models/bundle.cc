@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -70,6 +71,7 @@ std::string SerializeBundle(const ModelBundle& b) {
   h["preprocessor"] = b.preprocessor.ToJson();
   h["threshold"] = b.threshold;
   h["prior_correction"] = b.prior_correction;
+  if (b.temperature != 1) h["temperature"] = b.temperature;
   h["options"] = b.options;
   h["metrics"] = b.metrics;
   h["training_info"] = b.training_info;
@@ -130,6 +132,7 @@ Result<ModelBundle> DeserializeBundle(std::string_view bytes) {
     STRATA_ASSIGN_OR_RETURN(b.preprocessor, Preprocessor::FromJson(h.at("preprocessor")));
     b.threshold = h.at("threshold").get<double>();
     b.prior_correction = h.at("prior_correction").get<std::vector<double>>();
+    b.temperature = h.value("temperature", 1.0);
     b.options = h.at("options");
     b.metrics = h.at("metrics");
     b.training_info = h.at("training_info");
@@ -145,6 +148,7 @@ Result<ModelBundle> DeserializeBundle(std::string_view bytes) {
                                      b.prior_correction.size() != b.class_labels.size()))) {
     return corrupt("inconsistent class labels");
   }
+  if (!(b.temperature > 0) || !std::isfinite(b.temperature)) return corrupt("temperature is not positive");
   return b;
 }
 

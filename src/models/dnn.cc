@@ -24,7 +24,8 @@ constexpr double kSeluScale = 1.0507009873554805;
 constexpr double kSeluAlpha = 1.6732632423543772;
 
 const std::vector<std::string>& Activations() {
-  static const auto* names = new std::vector<std::string>{"RELU", "RELU6", "ELU", "SELU", "SIGMOID", "TANH"};
+  static const auto* names =
+      new std::vector<std::string>{"RELU", "RELU6", "ELU", "SELU", "SIGMOID", "TANH"};
   return *names;
 }
 
@@ -52,7 +53,8 @@ Eigen::MatrixXd Derivative(const std::string& fn, const Eigen::MatrixXd& z) {
   if (fn == "RELU6") return z.unaryExpr([](double v) { return v > 0 && v < 6 ? 1.0 : 0.0; });
   if (fn == "ELU") return z.unaryExpr([](double v) { return v > 0 ? 1.0 : std::exp(v); });
   if (fn == "SELU") {
-    return z.unaryExpr([](double v) { return kSeluScale * (v > 0 ? 1.0 : kSeluAlpha * std::exp(v)); });
+    return z.unaryExpr(
+        [](double v) { return kSeluScale * (v > 0 ? 1.0 : kSeluAlpha * std::exp(v)); });
   }
   if (fn == "SIGMOID") {
     return z.unaryExpr([](double v) {
@@ -141,9 +143,10 @@ struct Optimizer {
 };
 
 Status Corrupt(std::string_view what) {
-  return DataLoss(fmt::format("DNN model payload is corrupt: {}; retrain the model or restore "
-                              "the bundle from a backup",
-                              what));
+  return DataLoss(
+      fmt::format("DNN model payload is corrupt: {}; retrain the model or restore "
+                  "the bundle from a backup",
+                  what));
 }
 
 }  // namespace
@@ -178,8 +181,8 @@ Eigen::MatrixXd DnnModel::Forward(const Eigen::MatrixXd& x_t, std::vector<Eigen:
   return current;
 }
 
-Status DnnModel::InitializeForTest(int inputs, const std::vector<int>& hidden, int num_classes,
-                                   const std::string& activation, uint64_t seed) {
+Status DnnModel::Initialize(int inputs, const std::vector<int>& hidden, int num_classes,
+                            const std::string& activation, uint64_t seed) {
   inputs_ = inputs;
   num_classes_ = num_classes;
   activation_ = activation;
@@ -238,7 +241,8 @@ Result<DnnModel::Gradient> DnnModel::ObjectiveGradient(const TrainingData& data,
             l1_reg * layers_[i].w.unaryExpr([](double v) { return double((v > 0) - (v < 0)); });
     gb[i] = delta.rowwise().sum();
     g.loss += l2_reg * layers_[i].w.squaredNorm() + l1_reg * layers_[i].w.cwiseAbs().sum();
-    if (i > 0) delta = (layers_[i].w.transpose() * delta).cwiseProduct(Derivative(activation_, z[i - 1]));
+    if (i > 0)
+      delta = (layers_[i].w.transpose() * delta).cwiseProduct(Derivative(activation_, z[i - 1]));
   }
   for (size_t i = 0; i < layers_.size(); ++i) {
     g.values.insert(g.values.end(), gw[i].data(), gw[i].data() + gw[i].size());
@@ -266,7 +270,8 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
   }
   const OptionValues& o = context.options;
   std::vector<int> hidden;
-  for (int64_t units : o.Has("hidden_units") ? o.GetIntList("hidden_units") : std::vector<int64_t>{128}) {
+  for (int64_t units :
+       o.Has("hidden_units") ? o.GetIntList("hidden_units") : std::vector<int64_t>{128}) {
     hidden.push_back(static_cast<int>(units));
   }
   const std::string activation = o.Has("activation_fn") ? o.GetString("activation_fn") : "RELU";
@@ -278,14 +283,18 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
   const double dropout = o.Has("dropout") ? o.GetDouble("dropout") : 0.0;
   const double l1 = o.Has("l1_reg") ? o.GetDouble("l1_reg") : 0.0;
   const double l2 = o.Has("l2_reg") ? o.GetDouble("l2_reg") : 0.0;
-  const int max_epochs = o.Has("max_iterations") ? static_cast<int>(o.GetInt("max_iterations")) : 20;
+  const int max_epochs =
+      o.Has("max_iterations") ? static_cast<int>(o.GetInt("max_iterations")) : 20;
   const bool early_stop = !o.Has("early_stop") || o.GetBool("early_stop");
-  const double min_rel_progress = o.Has("min_rel_progress") ? o.GetDouble("min_rel_progress") : 0.01;
-  const int patience = o.Has("early_stopping_rounds") ? static_cast<int>(o.GetInt("early_stopping_rounds")) : 0;
+  const double min_rel_progress =
+      o.Has("min_rel_progress") ? o.GetDouble("min_rel_progress") : 0.01;
+  const int patience =
+      o.Has("early_stopping_rounds") ? static_cast<int>(o.GetInt("early_stopping_rounds")) : 0;
   Optimizer optimizer;
   optimizer.name = o.Has("optimizer") ? o.GetString("optimizer") : "ADAM";
   optimizer.learn_rate = o.Has("learn_rate") ? o.GetDouble("learn_rate") : 0.001;
-  if (o.Has("integrated_gradients_num_steps")) ig_steps_ = static_cast<int>(o.GetInt("integrated_gradients_num_steps"));
+  if (o.Has("integrated_gradients_num_steps"))
+    ig_steps_ = static_cast<int>(o.GetInt("integrated_gradients_num_steps"));
 
   // Labels the network trains on: class indices, or the standardised regression label.
   std::vector<double> y(data.labels.begin(), data.labels.end());
@@ -310,11 +319,12 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
     eval_y.assign(context.eval->labels.begin(), context.eval->labels.end());
   }
 
-  STRATA_RETURN_IF_ERROR(InitializeForTest(x.cols(), hidden, data.num_classes, activation, context.seed));
+  STRATA_RETURN_IF_ERROR(Initialize(x.cols(), hidden, data.num_classes, activation, context.seed));
   if (classifier) {
     // Start at the class priors, as the intercept-only model would.
     Eigen::VectorXd prior = Eigen::VectorXd::Constant(num_classes_, 1e-12);
-    for (int64_t i = 0; i < n; ++i) prior[static_cast<int>(y[i])] += data.weights.empty() ? 1.0 : data.weights[i];
+    for (int64_t i = 0; i < n; ++i)
+      prior[static_cast<int>(y[i])] += data.weights.empty() ? 1.0 : data.weights[i];
     layers_.back().b = (prior / prior.sum()).array().log().matrix();
   }
   std::mt19937_64 rng(context.seed ^ 0x9e3779b97f4a7c15ULL);
@@ -332,7 +342,8 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
       const int64_t end = std::min(ex.rows(), begin + kPredictBlock);
       Eigen::VectorXd loss;
       RowLosses(Forward(Columns(ex, begin, end), nullptr, nullptr),
-                std::span<const double>(eval_y).subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin)),
+                std::span<const double>(eval_y).subspan(static_cast<size_t>(begin),
+                                                        static_cast<size_t>(end - begin)),
                 classifier, &loss, nullptr);
       for (int64_t i = begin; i < end; ++i) {
         const double w = context.eval->weights.empty() ? 1.0 : context.eval->weights[i];
@@ -365,7 +376,8 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
     }
     double epoch_loss = 0;
     for (int64_t begin = 0; begin < n; begin += batch) {
-      if (context.cancel != nullptr && context.cancel->load()) return Cancelled("training cancelled");
+      if (context.cancel != nullptr && context.cancel->load())
+        return Cancelled("training cancelled");
       const int64_t end = std::min(n, begin + batch);
       const int64_t b = end - begin;
       Eigen::MatrixXd current(x.cols(), b);
@@ -385,7 +397,8 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
           Activate(activation_, &current);
           if (dropout > 0) {
             masks[i] = Eigen::MatrixXd(current.rows(), current.cols());
-            for (int64_t j = 0; j < masks[i].size(); ++j) masks[i].data()[j] = keep(rng) ? 1.0 / (1.0 - dropout) : 0.0;
+            for (int64_t j = 0; j < masks[i].size(); ++j)
+              masks[i].data()[j] = keep(rng) ? 1.0 / (1.0 - dropout) : 0.0;
             current = current.cwiseProduct(masks[i]);
           }
         }
@@ -401,10 +414,12 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
       for (size_t i = L; i-- > 0;) {
         Eigen::MatrixXd gw = delta * a[i].transpose();
         if (l2 > 0) gw += 2 * l2 * layers_[i].w;
-        if (l1 > 0) gw += l1 * layers_[i].w.unaryExpr([](double v) { return double((v > 0) - (v < 0)); });
+        if (l1 > 0)
+          gw += l1 * layers_[i].w.unaryExpr([](double v) { return double((v > 0) - (v < 0)); });
         Eigen::MatrixXd gb = delta.rowwise().sum();
         if (i > 0) {
-          delta = (layers_[i].w.transpose() * delta).cwiseProduct(Derivative(activation_, z[i - 1]));
+          delta =
+              (layers_[i].w.transpose() * delta).cwiseProduct(Derivative(activation_, z[i - 1]));
           if (dropout > 0) delta = delta.cwiseProduct(masks[i - 1]);
         }
         optimizer.Apply(layers_[i].w.data(), gw.data(), gw.size(), &w_slots[i]);
@@ -428,7 +443,8 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
       best_layers = layers_;
       summary_.best_epoch = epoch;
     }
-    const bool significant = monitored < reference * (1.0 - min_rel_progress) || !std::isfinite(reference);
+    const bool significant =
+        monitored < reference * (1.0 - min_rel_progress) || !std::isfinite(reference);
     if (significant) {
       reference = monitored;
       stale = 0;
@@ -463,7 +479,8 @@ Status DnnModel::Predict(const FeatureMatrix& features, ModelOutput* out) const 
       SoftmaxColumns(&raw);
       std::copy(raw.data(), raw.data() + raw.size(), out->probabilities.begin() + begin * k);
     } else {
-      for (int64_t r = begin; r < end; ++r) out->values[static_cast<size_t>(r)] = raw(0, r - begin) * label_scale_ + label_mean_;
+      for (int64_t r = begin; r < end; ++r)
+        out->values[static_cast<size_t>(r)] = raw(0, r - begin) * label_scale_ + label_mean_;
     }
   }
   return Status::Ok();
@@ -567,13 +584,15 @@ Status DnnModel::LoadPayload(std::string_view bytes) {
     return Corrupt(fmt::format("version {} is not {}", j.value("version", 0), kPayloadVersion));
   }
   if (j.value("task", "") != TaskName(task_)) {
-    return Corrupt(fmt::format("a {} network cannot load as a {} model", j.value("task", "?"), TaskName(task_)));
+    return Corrupt(fmt::format("a {} network cannot load as a {} model", j.value("task", "?"),
+                               TaskName(task_)));
   }
   const int64_t inputs = j.value("inputs", int64_t{-1});
   const int64_t classes = j.value("num_classes", int64_t{-1});
   const std::string activation = j.value("activation_fn", "");
   const int64_t steps = j.value("integrated_gradients_num_steps", int64_t{0});
-  if (inputs < 0 || inputs > kMaxStoredValues) return Corrupt("'inputs' is missing or out of range");
+  if (inputs < 0 || inputs > kMaxStoredValues)
+    return Corrupt("'inputs' is missing or out of range");
   if (task_ == Task::kClassification ? classes < 2 || classes > 1'000'000 : classes != 0) {
     return Corrupt("'num_classes' is missing or out of range");
   }
@@ -589,7 +608,8 @@ Status DnnModel::LoadPayload(std::string_view bytes) {
     if (!l.is_object()) return Corrupt("a layer is not an object");
     const int64_t rows = l.value("outputs", int64_t{-1});
     const int64_t cols = l.value("inputs", int64_t{-1});
-    if (rows < 1 || cols != expected_inputs || rows * std::max<int64_t>(cols, 1) > kMaxStoredValues) {
+    if (rows < 1 || cols != expected_inputs ||
+        rows * std::max<int64_t>(cols, 1) > kMaxStoredValues) {
       return Corrupt("layer sizes do not chain from the inputs to the outputs");
     }
     const nlohmann::json& w = l.contains("w") ? l["w"] : nlohmann::json();
@@ -603,19 +623,22 @@ Status DnnModel::LoadPayload(std::string_view bytes) {
     layer.b.resize(rows);
     for (int64_t i = 0; i < rows * cols; ++i) {
       const nlohmann::json& v = w[static_cast<size_t>(i)];
-      if (!v.is_number() || !std::isfinite(v.get<double>())) return Corrupt("a weight is not a finite number");
+      if (!v.is_number() || !std::isfinite(v.get<double>()))
+        return Corrupt("a weight is not a finite number");
       layer.w.data()[i] = v.get<double>();
     }
     for (int64_t i = 0; i < rows; ++i) {
       const nlohmann::json& v = b[static_cast<size_t>(i)];
-      if (!v.is_number() || !std::isfinite(v.get<double>())) return Corrupt("a bias is not a finite number");
+      if (!v.is_number() || !std::isfinite(v.get<double>()))
+        return Corrupt("a bias is not a finite number");
       layer.b[i] = v.get<double>();
     }
     expected_inputs = rows;
     layers.push_back(std::move(layer));
   }
   const int64_t outputs = task_ == Task::kClassification ? classes : 1;
-  if (expected_inputs != outputs) return Corrupt("the last layer does not have one output per class");
+  if (expected_inputs != outputs)
+    return Corrupt("the last layer does not have one output per class");
   const nlohmann::json mean = j.value("label_mean", nlohmann::json());
   const nlohmann::json scale = j.value("label_scale", nlohmann::json());
   if (!mean.is_number() || !scale.is_number() || !std::isfinite(mean.get<double>()) ||

@@ -27,7 +27,6 @@
 #pragma once
 
 #include <Eigen/Core>
-
 #include <random>
 #include <string>
 #include <vector>
@@ -55,9 +54,10 @@ class DnnModel final : public Model {
     std::vector<double> values;
   };
   Result<Gradient> ObjectiveGradient(const TrainingData& data, double l1_reg, double l2_reg) const;
-  // Initialises the layers as Fit does (for the gradient check without training).
-  Status InitializeForTest(int inputs, const std::vector<int>& hidden, int num_classes,
-                           const std::string& activation, uint64_t seed);
+  // Fresh layers as Fit starts from: Glorot-uniform weights from `seed`, zero biases
+  // (Fit then sets the output bias to the class priors). Public for the gradient check.
+  Status Initialize(int inputs, const std::vector<int>& hidden, int num_classes,
+                    const std::string& activation, uint64_t seed);
   // Adds `delta` to flattened parameter `index` (same order as Gradient::values).
   void PerturbForTest(size_t index, double delta);
 
@@ -90,7 +90,7 @@ class DnnModel final : public Model {
   int num_classes_ = 0;  // classifier: k >= 2 once fitted
   std::string activation_ = "RELU";
   int ig_steps_ = 15;
-  std::vector<Layer> layers_;  // empty until fitted or loaded
+  std::vector<Layer> layers_;                // empty until fitted or loaded
   double label_mean_ = 0, label_scale_ = 1;  // regressor: the label's standardisation
   Summary summary_;
 };

@@ -9,6 +9,7 @@
 #include "models/evaluation.h"
 #include "models/labels.h"
 #include "strata/balance.h"
+#include "strata/calibration.h"
 #include "strata/ensemble.h"
 #include "strata/trainer.h"
 
@@ -67,7 +68,9 @@ Result<ModelOutput> Predictor::PredictRaw(const Table& input) const {
       weights.push_back(m.weight);
     }
     for (const ModelOutput& o : outputs) pointers.push_back(&o);
-    return AverageOutputs(pointers, weights);
+    STRATA_ASSIGN_OR_RETURN(ModelOutput average, AverageOutputs(pointers, weights));
+    ApplyTemperature(bundle_.temperature, average.width, &average.probabilities);
+    return average;
   }
   STRATA_ASSIGN_OR_RETURN(FeatureMatrix x, bundle_.preprocessor.Transform(input));
   return PredictFeatures(x);
@@ -84,6 +87,7 @@ Result<ModelOutput> Predictor::PredictFeatures(const FeatureMatrix& x) const {
     CorrectProbabilities(bundle_.prior_correction, static_cast<int>(bundle_.class_labels.size()),
                          &out.probabilities);
   }
+  ApplyTemperature(bundle_.temperature, out.width, &out.probabilities);
   return out;
 }
 

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <map>
 
+#include "strata/calibration.h"
 #include "strata/csv.h"
+#include "strata/ensemble.h"
 #include "strata/predictor.h"
 #include "strata/trainer.h"
 #include "support/churn_data.h"
@@ -79,6 +81,26 @@ TEST(AutoMlTest, BinaryChurnEnsembleBeatsOrMatchesItsBestConfigurationWithinBudg
   auto out = (*p)->Predict(Churn().Slice(4000, 500));
   ASSERT_OK(out);
   ASSERT_OK(out->GetColumn("predicted_churn_probs"));
+  // Its probabilities are the members' weighted average, recalibrated with the stored
+  // temperature (fitted on the out-of-fold predictions).
+  EXPECT_GT(b.temperature, 0.05);
+  EXPECT_LT(b.temperature, 20);
+  EXPECT_EQ(b.lineage["calibration_temperature"].get<double>(), b.temperature);
+  auto members = EnsembleMembers(b);
+  ASSERT_OK(members);
+  const Table rows = Churn().Slice(4000, 50);
+  std::vector<double> average(100, 0.0);
+  for (const EnsembleMember& m : *members) {
+    auto member = Predictor::Create(m.bundle);
+    ASSERT_OK(member);
+    auto raw = (*member)->PredictRaw(rows);
+    ASSERT_OK(raw);
+    for (size_t i = 0; i < average.size(); ++i) average[i] += m.weight * raw->probabilities[i];
+  }
+  ApplyTemperature(b.temperature, 2, &average);
+  auto raw = (*p)->PredictRaw(rows);
+  ASSERT_OK(raw);
+  for (size_t i = 0; i < average.size(); ++i) EXPECT_NEAR(raw->probabilities[i], average[i], 1e-12);
   auto m = Evaluate(b, Churn().Slice(4000, 1000));
   ASSERT_OK(m);
   EXPECT_GT((*m)["roc_auc"].get<double>(), 0.85);

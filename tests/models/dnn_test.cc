@@ -4,11 +4,10 @@
 // payload, integrated-gradient contributions, cancel, and training through the trainer.
 #include "models/dnn.h"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cmath>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "models/builtin_models.h"
@@ -98,8 +97,9 @@ TEST(DnnTest, BackPropagationMatchesFiniteDifferences) {
       SCOPED_TRACE(activation + " " + std::string(TaskName(task)));
       DnnModel model(task);
       const int classes = task == Task::kClassification ? 3 : 0;
-      ASSERT_OK(model.InitializeForTest(2, {5, 4}, classes, activation, 11));
-      TrainingData data{&d.x, task == Task::kClassification ? three_classes : d.reg, weights, classes};
+      ASSERT_OK(model.Initialize(2, {5, 4}, classes, activation, 11));
+      TrainingData data{&d.x, task == Task::kClassification ? three_classes : d.reg, weights,
+                        classes};
       auto g = model.ObjectiveGradient(data, 0.01, 0.02);
       ASSERT_OK(g);
       const double h = 1e-6;
@@ -109,7 +109,8 @@ TEST(DnnTest, BackPropagationMatchesFiniteDifferences) {
         model.PerturbForTest(i, -2 * h);
         const double down = model.ObjectiveGradient(data, 0.01, 0.02)->loss;
         model.PerturbForTest(i, h);
-        EXPECT_NEAR(g->values[i], (up - down) / (2 * h), 1e-5 * (1 + std::abs(g->values[i]))) << "parameter " << i;
+        EXPECT_NEAR(g->values[i], (up - down) / (2 * h), 1e-5 * (1 + std::abs(g->values[i])))
+            << "parameter " << i;
       }
     }
   }
@@ -118,17 +119,20 @@ TEST(DnnTest, BackPropagationMatchesFiniteDifferences) {
 TEST(DnnTest, LearnsWhatALinearModelCannot) {
   Synthetic train = MakeData(2000, 1), test = MakeData(1000, 2);
   DnnModel classifier(Task::kClassification);
-  ASSERT_OK(classifier.Fit({&train.x, train.cls, {}, 2},
-                           Context({{"hidden_units", {32, 16}}, {"max_iterations", 60}, {"early_stop", false}})));
+  ASSERT_OK(classifier.Fit(
+      {&train.x, train.cls, {}, 2},
+      Context({{"hidden_units", {32, 16}}, {"max_iterations", 60}, {"early_stop", false}})));
   ModelOutput out;
   ASSERT_OK(classifier.Predict(test.x, &out));
   int correct = 0;
-  for (int64_t r = 0; r < 1000; ++r) correct += (out.probabilities[2 * r + 1] > 0.5) == (test.cls[r] == 1);
+  for (int64_t r = 0; r < 1000; ++r)
+    correct += (out.probabilities[2 * r + 1] > 0.5) == (test.cls[r] == 1);
   EXPECT_GT(correct, 930);  // a linear model stays near 500
 
   DnnModel regressor(Task::kRegression);
-  ASSERT_OK(regressor.Fit({&train.x, train.reg},
-                          Context({{"hidden_units", {32, 16}}, {"max_iterations", 60}, {"early_stop", false}})));
+  ASSERT_OK(regressor.Fit(
+      {&train.x, train.reg},
+      Context({{"hidden_units", {32, 16}}, {"max_iterations", 60}, {"early_stop", false}})));
   ASSERT_OK(regressor.Predict(test.x, &out));
   double sse = 0, sst = 0, mean = 0;
   for (double v : test.reg) mean += v / 1000;
@@ -154,8 +158,10 @@ TEST(DnnTest, HeldOutQualityMatchesScikitLearnMlp) {
       const Column* col = *table->GetColumn(columns[j]);
       double mean = 0, var = 0;
       for (int64_t r = 0; r < n; ++r) mean += col->GetAsDouble(r) / static_cast<double>(n);
-      for (int64_t r = 0; r < n; ++r) var += std::pow(col->GetAsDouble(r) - mean, 2) / static_cast<double>(n);
-      for (int64_t r = 0; r < n; ++r) all.at(r, static_cast<int>(j)) = (col->GetAsDouble(r) - mean) / std::sqrt(var);
+      for (int64_t r = 0; r < n; ++r)
+        var += std::pow(col->GetAsDouble(r) - mean, 2) / static_cast<double>(n);
+      for (int64_t r = 0; r < n; ++r)
+        all.at(r, static_cast<int>(j)) = (col->GetAsDouble(r) - mean) / std::sqrt(var);
     }
     const bool classifier = c["task"] == "classification";
     const Column* label = *table->GetColumn(c["label"].get<std::string>());
@@ -166,9 +172,11 @@ TEST(DnnTest, HeldOutQualityMatchesScikitLearnMlp) {
     std::vector<int64_t> train_rows, test_rows;
     std::vector<double> y_train, y_test;
     for (int64_t r = 0; r < n; ++r) {
-      const double y = classifier ? static_cast<double>(std::lower_bound(classes.begin(), classes.end(),
-                                                                         label->FormatValue(r)) - classes.begin())
-                                  : label->GetAsDouble(r);
+      const double y = classifier
+                           ? static_cast<double>(std::lower_bound(classes.begin(), classes.end(),
+                                                                  label->FormatValue(r)) -
+                                                 classes.begin())
+                           : label->GetAsDouble(r);
       (r % 4 == 0 ? test_rows : train_rows).push_back(r);
       (r % 4 == 0 ? y_test : y_train).push_back(y);
     }
@@ -178,18 +186,18 @@ TEST(DnnTest, HeldOutQualityMatchesScikitLearnMlp) {
     const int seeds = 3;
     for (int seed = 0; seed < seeds; ++seed) {
       DnnModel model(classifier ? Task::kClassification : Task::kRegression);
-      ASSERT_OK(model.Fit({&x_train, y_train, {}, k},
-                          Context({{"hidden_units", c["hidden_units"]},
-                                   {"l2_reg", c["l2_reg"]},
-                                   {"batch_size", c["batch_size"]},
-                                   {"max_iterations", c["epochs"]},
-                                   {"early_stop", false}},
-                                  static_cast<uint64_t>(seed))));
+      ASSERT_OK(model.Fit({&x_train, y_train, {}, k}, Context({{"hidden_units", c["hidden_units"]},
+                                                               {"l2_reg", c["l2_reg"]},
+                                                               {"batch_size", c["batch_size"]},
+                                                               {"max_iterations", c["epochs"]},
+                                                               {"early_stop", false}},
+                                                              static_cast<uint64_t>(seed))));
       ModelOutput out;
       ASSERT_OK(model.Predict(x_test, &out));
       double score = 0;
       for (size_t i = 0; i < y_test.size(); ++i) {
-        score += classifier ? -std::log(std::max(out.probabilities[i * k + static_cast<size_t>(y_test[i])], 1e-15))
+        score += classifier ? -std::log(std::max(
+                                  out.probabilities[i * k + static_cast<size_t>(y_test[i])], 1e-15))
                             : std::pow(out.values[i] - y_test[i], 2);
       }
       score /= static_cast<double>(y_test.size());
@@ -198,8 +206,10 @@ TEST(DnnTest, HeldOutQualityMatchesScikitLearnMlp) {
     const double strata = total / seeds;
     const double sklearn = c["sklearn_mean"].get<double>();
     // Same objective and optimiser, other random streams: within 3% of scikit-learn's mean.
-    EXPECT_NEAR(strata, sklearn, 0.03 * sklearn) << "Strata " << strata << ", scikit-learn " << sklearn;
-    std::cout << c["name"].get<std::string>() << ": Strata " << strata << ", scikit-learn " << sklearn << "\n";
+    EXPECT_NEAR(strata, sklearn, 0.03 * sklearn)
+        << "Strata " << strata << ", scikit-learn " << sklearn;
+    std::cout << c["name"].get<std::string>() << ": Strata " << strata << ", scikit-learn "
+              << sklearn << "\n";
   }
 }
 
@@ -227,7 +237,8 @@ TEST(DnnTest, EarlyStoppingKeepsTheBestEpoch) {
   ModelOutput out;
   ASSERT_OK(model.Predict(eval.x, &out));
   double loss = 0;
-  for (int64_t r = 0; r < 300; ++r) loss -= std::log(out.probabilities[2 * r + static_cast<int64_t>(eval.cls[r])]) / 300;
+  for (int64_t r = 0; r < 300; ++r)
+    loss -= std::log(out.probabilities[2 * r + static_cast<int64_t>(eval.cls[r])]) / 300;
   EXPECT_NEAR(loss, log[best - 1].eval_loss, 1e-12);
 
   // BigQuery ML's rule (early_stopping_rounds = 0): the first epoch without min_rel_progress.
@@ -240,8 +251,11 @@ TEST(DnnTest, EarlyStoppingKeepsTheBestEpoch) {
 
 TEST(DnnTest, SameSeedSameModelAndThePayloadRoundTrips) {
   Synthetic d = MakeData(500, 7);
-  nlohmann::json options = {{"hidden_units", {16, 8}}, {"dropout", 0.2}, {"max_iterations", 5},
-                            {"optimizer", "RMSPROP"}, {"activation_fn", "TANH"}};
+  nlohmann::json options = {{"hidden_units", {16, 8}},
+                            {"dropout", 0.2},
+                            {"max_iterations", 5},
+                            {"optimizer", "RMSPROP"},
+                            {"activation_fn", "TANH"}};
   DnnModel a(Task::kRegression), b(Task::kRegression), c(Task::kRegression);
   ASSERT_OK(a.Fit({&d.x, d.reg}, Context(options, 9)));
   ASSERT_OK(b.Fit({&d.x, d.reg}, Context(options, 9)));
@@ -292,9 +306,10 @@ TEST(DnnTest, IntegratedGradientsAddUpToTheOutput) {
     SCOPED_TRACE(classes);
     DnnModel model(classes == 0 ? Task::kRegression : Task::kClassification);
     const std::vector<double>& y = classes == 0 ? d.reg : classes == 2 ? d.cls : three;
-    ASSERT_OK(model.Fit({&d.x, y, {}, classes},
-                        Context({{"hidden_units", {16}}, {"max_iterations", 10}, {"activation_fn", "TANH"},
-                                 {"integrated_gradients_num_steps", 30}})));
+    ASSERT_OK(model.Fit({&d.x, y, {}, classes}, Context({{"hidden_units", {16}},
+                                                         {"max_iterations", 10},
+                                                         {"activation_fn", "TANH"},
+                                                         {"integrated_gradients_num_steps", 30}})));
     FeatureMatrix some = d.x.TakeRows(std::vector<int64_t>{0, 1, 2, 3, 4});
     Contributions contrib;
     ASSERT_OK(model.Contribute(some, &contrib));
@@ -315,7 +330,8 @@ TEST(DnnTest, IntegratedGradientsAddUpToTheOutput) {
         } else {
           // Logits are defined up to a constant: compare differences from class 0.
           const double* row0 = contrib.values.data() + (r * explained) * 3;
-          raw = std::log(out.probabilities[3 * r + c] / out.probabilities[3 * r]) + (row0[0] + row0[1] + row0[2]);
+          raw = std::log(out.probabilities[3 * r + c] / out.probabilities[3 * r]) +
+                (row0[0] + row0[1] + row0[2]);
         }
         EXPECT_NEAR(total, raw, 0.02 * (1 + std::abs(raw))) << "row " << r << " output " << c;
       }
