@@ -301,8 +301,23 @@ Status RunSql(const SqlArgs& args, const GlobalOptions& global) {
   Shell shell(*ws, args, global);
   if (!args.mode.empty()) STRATA_RETURN_IF_ERROR(shell.SetMode(args.mode));
   if (!args.commands.empty()) {
+    // Each -c ends its statement, as sqlite3's arguments do: a missing final ';' is added
+    // (after a line break when the last line ends in a -- comment), so the next -c never
+    // continues it.
     std::string text;
-    for (const std::string& c : args.commands) text += c + "\n";
+    for (const std::string& c : args.commands) {
+      text += c;
+      const size_t end = c.find_last_not_of(" \t\r\n");
+      const size_t line_start = c.rfind('\n', end == std::string::npos ? 0 : end);
+      const std::string_view last_line =
+          std::string_view(c).substr(line_start == std::string::npos ? 0 : line_start + 1);
+      const size_t first = last_line.find_first_not_of(" \t");
+      const bool dot = first != std::string_view::npos && last_line[first] == '.';
+      if (end != std::string::npos && c[end] != ';' && !dot) {
+        text += last_line.find("--") != std::string_view::npos ? "\n;" : ";";
+      }
+      text += "\n";
+    }
     return shell.RunScript(text, "-c");
   }
   if (!args.file.empty()) {

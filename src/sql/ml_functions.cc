@@ -629,9 +629,12 @@ Result<std::unique_ptr<MlFunction>> StartMlFunction(Workspace& ws, const MlCall&
     STRATA_RETURN_IF_ERROR(CheckSettings(call, {}));
     if (bundle.model_type.find("TREE") == std::string::npos &&
         bundle.model_type.find("FOREST") == std::string::npos) {
-      return InvalidArgument(fmt::format("ML.FEATURE_IMPORTANCE applies to boosted tree and random "
-                                         "forest models; {} is {} (see ML.WEIGHTS)",
-                                         call.model, bundle.model_type));
+      const bool linear = bundle.model_type == "LINEAR_REG" || bundle.model_type == "LOGISTIC_REG";
+      return InvalidArgument(fmt::format(
+          "ML.FEATURE_IMPORTANCE applies to boosted tree and random forest models; {} is {} ({})",
+          call.model, bundle.model_type,
+          linear ? "see ML.WEIGHTS"
+                 : "see ML.GLOBAL_EXPLAIN, with OPTIONS(enable_global_explain = TRUE)"));
     }
     STRATA_ASSIGN_OR_RETURN(rows, JsonRows({{"feature", DataType::kString},
                                             {"importance_weight", DataType::kFloat64},

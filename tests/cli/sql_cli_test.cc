@@ -52,6 +52,15 @@ TEST_F(SqlCliTest, HelpAndCommands) {
 
   auto line = Run({"sql", "--mode", "line", "-c", "SELECT 1 AS a, 'x' AS bb"});
   EXPECT_EQ(line.out, " a = 1\nbb = x\n");
+
+  // Each -c is its own statement even without ';' (as sqlite3's arguments): the second
+  // sees the model the first created, and a trailing comment does not swallow the end.
+  auto each = Run({"sql", "--mode", "csv", "-c",
+                   "CREATE MODEL n OPTIONS(model_type='linear_reg', input_label_cols=['total_day_charge']) "
+                   "AS SELECT * FROM churn -- a comment",
+                   "-c", "SELECT count(*) AS rows_seen FROM ML.PREDICT(MODEL n, TABLE churn)"});
+  ASSERT_EQ(each.exit_code, 0) << each.err;
+  EXPECT_THAT(each.out, HasSubstr("rows_seen\n5000\n"));
 }
 
 TEST_F(SqlCliTest, ScriptFilesStopAtTheFirstErrorWithItsPosition) {
