@@ -64,7 +64,9 @@ TEST(CalibrationTest, TemperatureIsTheLogLossMinimiserAndUndoesAKnownSoftening) 
       EXPECT_NEAR(sum, 1.0, 1e-12);
       for (int a = 0; a < k; ++a) {
         for (int b = 0; b < k; ++b) {
-          if (p[r * k + a] < p[r * k + b]) EXPECT_LT(q[r * k + a], q[r * k + b]);
+          if (p[r * k + a] < p[r * k + b]) {
+            EXPECT_LT(q[r * k + a], q[r * k + b]);
+          }
         }
       }
     }
