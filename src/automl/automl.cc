@@ -50,8 +50,8 @@ struct DataFacts {
   double minority_share = 1;  // classification: the rarest class's share of rows
   bool has_categorical = false;
   int64_t rows = 0;
-  int64_t inputs = 0;      // a rough count of model inputs after one-hot encoding
-  bool networks = false;   // neural networks fit in the budget (NetworksFit)
+  int64_t inputs = 0;     // a rough count of model inputs after one-hot encoding
+  bool networks = false;  // neural networks fit in the budget (NetworksFit)
 };
 
 // Whether neural networks get portfolio slots: when two of them (a 256-unit layer, about 50
@@ -66,14 +66,20 @@ bool NetworksFit(const DataFacts& facts, double budget_seconds, int folds_run, i
   return seconds <= 0.15 * budget_seconds;
 }
 
+// The model type of a family for the task: "BOOSTED_TREE", "RANDOM_FOREST" or "DNN" plus
+// "_CLASSIFIER" or "_REGRESSOR".
+std::string TypeFor(std::string_view family, Task task) {
+  return std::string(family) + (task == Task::kClassification ? "_CLASSIFIER" : "_REGRESSOR");
+}
+
 // Known-good configurations, most useful first so that a short budget still tries every
 // family: boosted trees at a few depths and learning rates (early stopping on the held-out
 // fold picks the rounds), a random forest, linear models, and for imbalanced labels the
 // rebalancing techniques as further candidates of the strongest families.
 std::vector<Candidate> Portfolio(const DataFacts& facts) {
   const bool cls = facts.task == Task::kClassification;
-  const std::string bt = cls ? "BOOSTED_TREE_CLASSIFIER" : "BOOSTED_TREE_REGRESSOR";
-  const std::string rf = cls ? "RANDOM_FOREST_CLASSIFIER" : "RANDOM_FOREST_REGRESSOR";
+  const std::string bt = TypeFor("BOOSTED_TREE", facts.task);
+  const std::string rf = TypeFor("RANDOM_FOREST", facts.task);
   const std::string linear = cls ? "LOGISTIC_REG" : "LINEAR_REG";
   const nlohmann::json bt_default = {{"learn_rate", 0.1}, {"max_tree_depth", 6},
                                      {"max_iterations", 500}, {"early_stopping_rounds", 20}};
@@ -92,13 +98,15 @@ std::vector<Candidate> Portfolio(const DataFacts& facts) {
                                   {"colsample_bynode", 0.5}};
   // Networks: a wide single layer and two layers, both with dropout and a little L2;
   // early stopping on the held-out fold picks the epochs.
-  const std::string dnn = cls ? "DNN_CLASSIFIER" : "DNN_REGRESSOR";
-  const nlohmann::json dnn_wide = {{"hidden_units", {256}}, {"dropout", 0.3},   {"l2_reg", 1e-5},
-                                   {"learn_rate", 0.005},   {"batch_size", 128}, {"max_iterations", 300},
-                                   {"early_stopping_rounds", 20}, {"min_rel_progress", 0.001}};
-  const nlohmann::json dnn_deep = {{"hidden_units", {256, 128}}, {"dropout", 0.3},   {"l2_reg", 1e-5},
-                                   {"learn_rate", 0.003},        {"batch_size", 128}, {"max_iterations", 300},
-                                   {"early_stopping_rounds", 20}, {"min_rel_progress", 0.001}};
+  const std::string dnn = TypeFor("DNN", facts.task);
+  const nlohmann::json dnn_wide = {
+      {"hidden_units", {256}},       {"dropout", 0.3},           {"l2_reg", 1e-5},
+      {"learn_rate", 0.005},         {"batch_size", 128},        {"max_iterations", 300},
+      {"early_stopping_rounds", 20}, {"min_rel_progress", 0.001}};
+  const nlohmann::json dnn_deep = {
+      {"hidden_units", {256, 128}},  {"dropout", 0.3},           {"l2_reg", 1e-5},
+      {"learn_rate", 0.003},         {"batch_size", 128},        {"max_iterations", 300},
+      {"early_stopping_rounds", 20}, {"min_rel_progress", 0.001}};
   const nlohmann::json linear_default = {{"max_iterations", 50}};
   const nlohmann::json linear_l2 = {{"max_iterations", 50}, {"l2_reg", 1.0}};
 
@@ -290,25 +298,25 @@ struct TunedSearch {
   std::vector<Observation> history;
 };
 
-Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Scored>& scored, bool lower_better,
-                                    bool networks, uint64_t seed) {
+Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Scored>& scored,
+                                    bool lower_better, bool networks, uint64_t seed) {
   const bool cls = facts.task == Task::kClassification;
   TunedSearch search;
-  search.model_type = networks ? (cls ? "DNN_CLASSIFIER" : "DNN_REGRESSOR")
-                               : (cls ? "BOOSTED_TREE_CLASSIFIER" : "BOOSTED_TREE_REGRESSOR");
+  search.model_type = TypeFor(networks ? "DNN" : "BOOSTED_TREE", facts.task);
   search.prefix = networks ? "tuned_dnn" : "tuned_boosted_tree";
   STRATA_ASSIGN_OR_RETURN(const ModelType* type, FindModelType(search.model_type));
   nlohmann::json options;
   if (networks) {
-    options = {{"model_type", search.model_type},
-               {"max_iterations", 300},
-               {"early_stopping_rounds", 20},
-               {"min_rel_progress", 0.001},
-               {"hidden_units", HparamCandidates({{64}, {128}, {256}, {512}, {128, 64}, {256, 128}})},
-               {"l2_reg", HparamRange(1e-6, 1e-2)},
-               {"dropout", HparamRange(0, 0.6)},
-               {"learn_rate", HparamRange(3e-4, 3e-2)},
-               {"batch_size", HparamCandidates({32, 64, 128, 256})}};
+    options = {
+        {"model_type", search.model_type},
+        {"max_iterations", 300},
+        {"early_stopping_rounds", 20},
+        {"min_rel_progress", 0.001},
+        {"hidden_units", HparamCandidates({{64}, {128}, {256}, {512}, {128, 64}, {256, 128}})},
+        {"l2_reg", HparamRange(1e-6, 1e-2)},
+        {"dropout", HparamRange(0, 0.6)},
+        {"learn_rate", HparamRange(3e-4, 3e-2)},
+        {"batch_size", HparamCandidates({32, 64, 128, 256})}};
   } else {
     options = {{"model_type", search.model_type},
                {"max_iterations", 1000},
@@ -319,7 +327,9 @@ Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Sc
                {"colsample_bytree", HparamRange(0.5, 1.0)},
                {"min_tree_child_weight", HparamRange(1, 20)},
                {"l2_reg", HparamRange(0.1, 10)}};
-    if (cls && facts.minority_share < 0.2) options["auto_class_weights"] = HparamCandidates({false, true});
+    if (cls && facts.minority_share < 0.2) {
+      options["auto_class_weights"] = HparamCandidates({false, true});
+    }
   }
   STRATA_ASSIGN_OR_RETURN(search.space, BuildSearchSpace(*type, options));
   search.sampler = MakeTpeSampler(search.space, seed, /*startup_trials=*/3);
@@ -338,7 +348,6 @@ Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Sc
       if (value.is_null()) {
         value = p.kind == ParamKind::kCategorical ? p.candidates.front() : nlohmann::json(p.lo);
       }
-      if (value.is_boolean() && p.kind != ParamKind::kCategorical) value = 0;
       point.push_back(p.Encode(value));
     }
     search.history.push_back({point, lower_better ? -s.entry.score : s.entry.score});
@@ -466,6 +475,7 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   }
   STRATA_ASSIGN_OR_RETURN(std::string metric, ResolveMetric(spec.metric, facts));
   const bool lower_better = LowerIsBetter(metric);
+  auto better = [lower_better](double a, double b) { return lower_better ? a < b : a > b; };
   if (spec.folds == 1 || spec.folds < 0 || spec.folds > 20) {
     return InvalidArgument(fmt::format("folds = {} is out of range: 0 (automatic) or 2 to 20", spec.folds));
   }
@@ -473,7 +483,8 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   const bool holdout = spec.folds == 0 && facts.rows > kAutoMlCvMaxRows;
   cv_options.folds = spec.folds > 0 ? spec.folds : 5;
   cv_options.run_folds = holdout ? 1 : 0;  // a 20% holdout for large data
-  facts.networks = NetworksFit(facts, spec.budget_seconds, holdout ? 1 : cv_options.folds, cv_options.folds);
+  facts.networks =
+      NetworksFit(facts, spec.budget_seconds, holdout ? 1 : cv_options.folds, cv_options.folds);
   cv_options.keep_models = true;
   cv_options.threads = options.threads;
 
@@ -554,7 +565,7 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
     scored.push_back({entry, std::move(*cv)});
     best = nullptr;
     for (const Scored& s : scored) {
-      if (best == nullptr || (lower_better ? s.entry.score < best->score : s.entry.score > best->score)) {
+      if (best == nullptr || better(s.entry.score, best->score)) {
         best = &s.entry;
       }
     }
@@ -576,19 +587,16 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   // trials of the family that did better in the portfolio for every one of the other, so
   // that the ensemble still has members that err differently.
   if (going) {
-    const bool cls = facts.task == Task::kClassification;
-    auto best_of = [&](const std::string& type) {
+    auto best_of = [&](std::string_view family) {
       std::optional<double> found;
       for (const Scored& s : scored) {
-        if (s.entry.model_type != type) continue;
-        if (!found || (lower_better ? s.entry.score < *found : s.entry.score > *found)) found = s.entry.score;
+        if (s.entry.model_type != TypeFor(family, facts.task)) continue;
+        if (!found || better(s.entry.score, *found)) found = s.entry.score;
       }
       return found;
     };
-    const std::optional<double> best_bt = best_of(cls ? "BOOSTED_TREE_CLASSIFIER" : "BOOSTED_TREE_REGRESSOR");
-    const std::optional<double> best_dnn = best_of(cls ? "DNN_CLASSIFIER" : "DNN_REGRESSOR");
-    const bool networks_first =
-        best_dnn && (!best_bt || (lower_better ? *best_dnn < *best_bt : *best_dnn > *best_bt));
+    const std::optional<double> best_bt = best_of("BOOSTED_TREE"), best_dnn = best_of("DNN");
+    const bool networks_first = best_dnn && (!best_bt || better(*best_dnn, *best_bt));
     std::vector<TunedSearch> searches;
     for (bool networks : {networks_first, !networks_first}) {
       if (networks && !best_dnn) continue;  // networks were not tried (or all failed)
@@ -624,7 +632,7 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
 
   // Rank, then select the ensemble among the best over the rows every candidate predicted.
   auto by_score = [&](const Scored& a, const Scored& b) {
-    return lower_better ? a.entry.score < b.entry.score : a.entry.score > b.entry.score;
+    return better(a.entry.score, b.entry.score);
   };
   std::stable_sort(scored.begin(), scored.end(), by_score);
   // The candidates: the best configurations, plus the best of every model type not among
@@ -634,7 +642,8 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
     std::vector<Scored> candidates, rest;
     std::set<std::string> types;
     for (Scored& s : scored) {
-      const bool pick = candidates.size() < kEnsembleCandidates || !types.contains(s.entry.model_type);
+      const bool pick =
+          candidates.size() < kEnsembleCandidates || !types.contains(s.entry.model_type);
       types.insert(s.entry.model_type);
       (pick ? candidates : rest).push_back(std::move(s));
     }

@@ -57,6 +57,12 @@ Dot-commands:
   .quit, .exit           leave (or Ctrl-D)
 )";
 
+// A line that is a dot-command (.mode csv, .tables, ...), not SQL.
+bool IsDotCommand(std::string_view line) {
+  size_t i = line.find_first_not_of(" \t");
+  return i != std::string_view::npos && line[i] == '.';
+}
+
 class Shell {
  public:
   Shell(Workspace& ws, const SqlArgs& args, const GlobalOptions& global)
@@ -161,11 +167,6 @@ class Shell {
   }
 
  private:
-  static bool IsDotCommand(const std::string& line) {
-    size_t i = line.find_first_not_of(" \t");
-    return i != std::string::npos && line[i] == '.';
-  }
-
   Status Execute(const std::string& text, const std::string& source, int line_offset) {
     SqlOptions options;
     options.source_name = source;
@@ -311,9 +312,7 @@ Status RunSql(const SqlArgs& args, const GlobalOptions& global) {
       const size_t line_start = c.rfind('\n', end == std::string::npos ? 0 : end);
       const std::string_view last_line =
           std::string_view(c).substr(line_start == std::string::npos ? 0 : line_start + 1);
-      const size_t first = last_line.find_first_not_of(" \t");
-      const bool dot = first != std::string_view::npos && last_line[first] == '.';
-      if (end != std::string::npos && c[end] != ';' && !dot) {
+      if (end != std::string::npos && c[end] != ';' && !IsDotCommand(last_line)) {
         text += last_line.find("--") != std::string_view::npos ? "\n;" : ";";
       }
       text += "\n";

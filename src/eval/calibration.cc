@@ -9,27 +9,33 @@ namespace {
 // Probabilities are clamped here before taking logs (a member may predict an exact 0).
 constexpr double kMinProbability = 1e-15;
 
-double MeanLogLoss(std::span<const double> p, std::span<const double> labels, int k, double t) {
-  const size_t rows = labels.size();
-  double total = 0;
-  std::vector<double> z(static_cast<size_t>(k));
-  for (size_t r = 0; r < rows; ++r) {
-    const double* row = p.data() + r * static_cast<size_t>(k);
-    double top = -INFINITY;
-    for (int c = 0; c < k; ++c) {
-      z[c] = std::log(std::max(row[c], kMinProbability)) / t;
-      top = std::max(top, z[c]);
-    }
-    double sum = 0;
-    for (int c = 0; c < k; ++c) sum += std::exp(z[c] - top);
-    total += top + std::log(sum) - z[static_cast<size_t>(labels[r])];
+// The tempered log-probabilities of one row: log p_c / t, normalised (a log-softmax).
+void TemperedLogProbabilities(const double* p, int k, double t, double* out) {
+  double top = -INFINITY;
+  for (int c = 0; c < k; ++c) {
+    out[c] = std::log(std::max(p[c], kMinProbability)) / t;
+    top = std::max(top, out[c]);
   }
-  return total / static_cast<double>(rows);
+  double sum = 0;
+  for (int c = 0; c < k; ++c) sum += std::exp(out[c] - top);
+  const double log_total = top + std::log(sum);
+  for (int c = 0; c < k; ++c) out[c] -= log_total;
+}
+
+double MeanLogLoss(std::span<const double> p, std::span<const double> labels, int k, double t) {
+  double total = 0;
+  std::vector<double> log_p(static_cast<size_t>(k));
+  for (size_t r = 0; r < labels.size(); ++r) {
+    TemperedLogProbabilities(p.data() + r * static_cast<size_t>(k), k, t, log_p.data());
+    total -= log_p[static_cast<size_t>(labels[r])];
+  }
+  return total / static_cast<double>(labels.size());
 }
 
 }  // namespace
 
-double FitTemperature(std::span<const double> probabilities, std::span<const double> labels, int k) {
+double FitTemperature(std::span<const double> probabilities, std::span<const double> labels,
+                      int k) {
   if (k < 2 || labels.empty() || probabilities.size() != labels.size() * static_cast<size_t>(k)) {
     return 1.0;
   }
@@ -57,22 +63,19 @@ double FitTemperature(std::span<const double> probabilities, std::span<const dou
   }
   const double t = std::exp((lo + hi) / 2);
   // Never worse than leaving the probabilities alone.
-  return MeanLogLoss(probabilities, labels, k, t) < MeanLogLoss(probabilities, labels, k, 1.0) ? t : 1.0;
+  return MeanLogLoss(probabilities, labels, k, t) < MeanLogLoss(probabilities, labels, k, 1.0)
+             ? t
+             : 1.0;
 }
 
 void ApplyTemperature(double t, int k, std::vector<double>* probabilities) {
   if (t == 1.0 || k < 2) return;
   const size_t rows = probabilities->size() / static_cast<size_t>(k);
+  std::vector<double> log_p(static_cast<size_t>(k));
   for (size_t r = 0; r < rows; ++r) {
     double* p = probabilities->data() + r * static_cast<size_t>(k);
-    double top = -INFINITY;
-    for (int c = 0; c < k; ++c) {
-      p[c] = std::log(std::max(p[c], kMinProbability)) / t;
-      top = std::max(top, p[c]);
-    }
-    double sum = 0;
-    for (int c = 0; c < k; ++c) sum += (p[c] = std::exp(p[c] - top));
-    for (int c = 0; c < k; ++c) p[c] /= sum;
+    TemperedLogProbabilities(p, k, t, log_p.data());
+    for (int c = 0; c < k; ++c) p[c] = std::exp(log_p[c]);
   }
 }
 

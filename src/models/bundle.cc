@@ -148,7 +148,9 @@ Result<ModelBundle> DeserializeBundle(std::string_view bytes) {
                                      b.prior_correction.size() != b.class_labels.size()))) {
     return corrupt("inconsistent class labels");
   }
-  if (!(b.temperature > 0) || !std::isfinite(b.temperature)) return corrupt("temperature is not positive");
+  if (!(b.temperature > 0) || !std::isfinite(b.temperature)) {
+    return corrupt("temperature is not positive");
+  }
   return b;
 }
 

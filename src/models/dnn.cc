@@ -23,12 +23,6 @@ constexpr int64_t kMaxStoredValues = int64_t{1} << 31;
 constexpr double kSeluScale = 1.0507009873554805;
 constexpr double kSeluAlpha = 1.6732632423543772;
 
-const std::vector<std::string>& Activations() {
-  static const auto* names =
-      new std::vector<std::string>{"RELU", "RELU6", "ELU", "SELU", "SIGMOID", "TANH"};
-  return *names;
-}
-
 // activation(z) in place.
 void Activate(const std::string& fn, Eigen::MatrixXd* z) {
   auto& m = *z;
@@ -142,6 +136,11 @@ struct Optimizer {
   }
 };
 
+// d |w| / d w (0 at 0), elementwise.
+Eigen::MatrixXd Sign(const Eigen::MatrixXd& w) {
+  return w.unaryExpr([](double v) { return double((v > 0) - (v < 0)); });
+}
+
 Status Corrupt(std::string_view what) {
   return DataLoss(
       fmt::format("DNN model payload is corrupt: {}; retrain the model or restore "
@@ -150,6 +149,12 @@ Status Corrupt(std::string_view what) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& DnnActivations() {
+  static const auto* names =
+      new std::vector<std::string>{"RELU", "RELU6", "ELU", "SELU", "SIGMOID", "TANH"};
+  return *names;
+}
 
 Status DnnModel::CheckFitted() const {
   if (layers_.empty()) return FailedPrecondition("the DNN model is not trained yet");
@@ -167,18 +172,39 @@ Eigen::MatrixXd DnnModel::Columns(const FeatureMatrix& x, int64_t begin, int64_t
   return out;
 }
 
-Eigen::MatrixXd DnnModel::Forward(const Eigen::MatrixXd& x_t, std::vector<Eigen::MatrixXd>* z,
-                                  std::vector<Eigen::MatrixXd>* a) const {
+Eigen::MatrixXd DnnModel::Forward(const Eigen::MatrixXd& x_t, Trace* trace) const {
   Eigen::MatrixXd current = x_t;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    if (a != nullptr) a->push_back(current);
     Eigen::MatrixXd next = layers_[i].w * current;
     next.colwise() += layers_[i].b;
-    if (z != nullptr) z->push_back(next);
-    if (i + 1 < layers_.size()) Activate(activation_, &next);
+    if (trace != nullptr) {
+      trace->a.push_back(std::move(current));
+      trace->z.push_back(next);
+    }
+    if (i + 1 < layers_.size()) {
+      Activate(activation_, &next);
+      if (trace != nullptr && trace->masks != nullptr) next = next.cwiseProduct((*trace->masks)[i]);
+    }
     current = std::move(next);
   }
   return current;
+}
+
+void DnnModel::Backward(Eigen::MatrixXd delta, const Trace& trace, double l1_reg, double l2_reg,
+                        std::vector<Eigen::MatrixXd>* gw, std::vector<Eigen::VectorXd>* gb) const {
+  gw->resize(layers_.size());
+  gb->resize(layers_.size());
+  for (size_t i = layers_.size(); i-- > 0;) {
+    (*gw)[i] = delta * trace.a[i].transpose();
+    if (l2_reg > 0) (*gw)[i] += 2 * l2_reg * layers_[i].w;
+    if (l1_reg > 0) (*gw)[i] += l1_reg * Sign(layers_[i].w);
+    (*gb)[i] = delta.rowwise().sum();
+    if (i > 0) {
+      delta =
+          (layers_[i].w.transpose() * delta).cwiseProduct(Derivative(activation_, trace.z[i - 1]));
+      if (trace.masks != nullptr) delta = delta.cwiseProduct((*trace.masks)[i - 1]);
+    }
+  }
 }
 
 Status DnnModel::Initialize(int inputs, const std::vector<int>& hidden, int num_classes,
@@ -223,8 +249,8 @@ Result<DnnModel::Gradient> DnnModel::ObjectiveGradient(const TrainingData& data,
   STRATA_RETURN_IF_ERROR(CheckFitted());
   const FeatureMatrix& x = *data.features;
   const int64_t n = x.rows();
-  std::vector<Eigen::MatrixXd> z, a;
-  Eigen::MatrixXd out = Forward(Columns(x, 0, n), &z, &a);
+  Trace trace;
+  Eigen::MatrixXd out = Forward(Columns(x, 0, n), &trace);
   Eigen::VectorXd loss;
   Eigen::MatrixXd delta;
   RowLosses(out, data.labels, task_ == Task::kClassification, &loss, &delta);
@@ -234,16 +260,11 @@ Result<DnnModel::Gradient> DnnModel::ObjectiveGradient(const TrainingData& data,
     g.loss += w * loss[i] / static_cast<double>(n);
     delta.col(i) *= w / static_cast<double>(n);
   }
-  std::vector<Eigen::MatrixXd> gw(layers_.size());
-  std::vector<Eigen::VectorXd> gb(layers_.size());
-  for (size_t i = layers_.size(); i-- > 0;) {
-    gw[i] = delta * a[i].transpose() + 2 * l2_reg * layers_[i].w +
-            l1_reg * layers_[i].w.unaryExpr([](double v) { return double((v > 0) - (v < 0)); });
-    gb[i] = delta.rowwise().sum();
-    g.loss += l2_reg * layers_[i].w.squaredNorm() + l1_reg * layers_[i].w.cwiseAbs().sum();
-    if (i > 0)
-      delta = (layers_[i].w.transpose() * delta).cwiseProduct(Derivative(activation_, z[i - 1]));
-  }
+  for (const Layer& l : layers_)
+    g.loss += l2_reg * l.w.squaredNorm() + l1_reg * l.w.cwiseAbs().sum();
+  std::vector<Eigen::MatrixXd> gw;
+  std::vector<Eigen::VectorXd> gb;
+  Backward(std::move(delta), trace, l1_reg, l2_reg, &gw, &gb);
   for (size_t i = 0; i < layers_.size(); ++i) {
     g.values.insert(g.values.end(), gw[i].data(), gw[i].data() + gw[i].size());
     g.values.insert(g.values.end(), gb[i].data(), gb[i].data() + gb[i].size());
@@ -275,7 +296,8 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
     hidden.push_back(static_cast<int>(units));
   }
   const std::string activation = o.Has("activation_fn") ? o.GetString("activation_fn") : "RELU";
-  if (std::find(Activations().begin(), Activations().end(), activation) == Activations().end()) {
+  if (std::find(DnnActivations().begin(), DnnActivations().end(), activation) ==
+      DnnActivations().end()) {
     return InvalidArgument(fmt::format("activation_fn '{}' is not supported", activation));
   }
   const int64_t n = x.rows();
@@ -297,17 +319,16 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
     ig_steps_ = static_cast<int>(o.GetInt("integrated_gradients_num_steps"));
 
   // Labels the network trains on: class indices, or the standardised regression label.
+  auto weight = [&](int64_t i) { return data.weights.empty() ? 1.0 : data.weights[i]; };
   std::vector<double> y(data.labels.begin(), data.labels.end());
   std::vector<double> eval_y;
   double total_weight = 0;
-  for (int64_t i = 0; i < n; ++i) total_weight += data.weights.empty() ? 1.0 : data.weights[i];
+  for (int64_t i = 0; i < n; ++i) total_weight += weight(i);
   if (!classifier) {
     double mean = 0, var = 0;
-    for (int64_t i = 0; i < n; ++i) mean += (data.weights.empty() ? 1.0 : data.weights[i]) * y[i];
+    for (int64_t i = 0; i < n; ++i) mean += weight(i) * y[i];
     mean /= total_weight;
-    for (int64_t i = 0; i < n; ++i) {
-      var += (data.weights.empty() ? 1.0 : data.weights[i]) * (y[i] - mean) * (y[i] - mean);
-    }
+    for (int64_t i = 0; i < n; ++i) var += weight(i) * (y[i] - mean) * (y[i] - mean);
     const double sd = std::sqrt(var / total_weight);
     label_mean_ = mean;
     label_scale_ = sd > 0 && std::isfinite(sd) ? sd : 1.0;
@@ -323,8 +344,7 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
   if (classifier) {
     // Start at the class priors, as the intercept-only model would.
     Eigen::VectorXd prior = Eigen::VectorXd::Constant(num_classes_, 1e-12);
-    for (int64_t i = 0; i < n; ++i)
-      prior[static_cast<int>(y[i])] += data.weights.empty() ? 1.0 : data.weights[i];
+    for (int64_t i = 0; i < n; ++i) prior[static_cast<int>(y[i])] += weight(i);
     layers_.back().b = (prior / prior.sum()).array().log().matrix();
   }
   std::mt19937_64 rng(context.seed ^ 0x9e3779b97f4a7c15ULL);
@@ -337,21 +357,21 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
   auto eval_loss = [&]() {
     if (context.eval == nullptr) return std::numeric_limits<double>::quiet_NaN();
     const FeatureMatrix& ex = *context.eval->features;
-    double sum = 0, weight = 0;
+    double sum = 0, total = 0;
     for (int64_t begin = 0; begin < ex.rows(); begin += kPredictBlock) {
       const int64_t end = std::min(ex.rows(), begin + kPredictBlock);
       Eigen::VectorXd loss;
-      RowLosses(Forward(Columns(ex, begin, end), nullptr, nullptr),
+      RowLosses(Forward(Columns(ex, begin, end)),
                 std::span<const double>(eval_y).subspan(static_cast<size_t>(begin),
                                                         static_cast<size_t>(end - begin)),
                 classifier, &loss, nullptr);
       for (int64_t i = begin; i < end; ++i) {
         const double w = context.eval->weights.empty() ? 1.0 : context.eval->weights[i];
         sum += w * loss[i - begin];
-        weight += w;
+        total += w;
       }
     }
-    return sum / weight * loss_unit;
+    return sum / total * loss_unit;
   };
 
   std::vector<Slot> w_slots(layers_.size()), b_slots(layers_.size());
@@ -367,8 +387,8 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
   summary_.optimizer = optimizer.name;
   summary_.batch_size = static_cast<int>(batch);
   summary_.stop_reason = "max_iterations";
-  const size_t L = layers_.size();
-  std::vector<Eigen::MatrixXd> z(L), a(L), masks(L);
+  std::vector<Eigen::MatrixXd> masks(layers_.size() - 1), gw;
+  std::vector<Eigen::VectorXd> gb;
   for (int epoch = 1; epoch <= max_epochs; ++epoch) {
     for (int64_t i = n - 1; i > 0; --i) {
       std::uniform_int_distribution<int64_t> pick(0, i);
@@ -376,54 +396,42 @@ Status DnnModel::Train(const TrainingData& data, const FitContext& context) {
     }
     double epoch_loss = 0;
     for (int64_t begin = 0; begin < n; begin += batch) {
-      if (context.cancel != nullptr && context.cancel->load())
+      if (context.cancel != nullptr && context.cancel->load()) {
         return Cancelled("training cancelled");
+      }
       const int64_t end = std::min(n, begin + batch);
       const int64_t b = end - begin;
-      Eigen::MatrixXd current(x.cols(), b);
+      Eigen::MatrixXd rows(x.cols(), b);
       std::vector<double> yb(static_cast<size_t>(b)), wb(static_cast<size_t>(b));
       for (int64_t j = 0; j < b; ++j) {
         const int64_t row = order[static_cast<size_t>(begin + j)];
-        current.col(j) = x_t.col(row);
+        rows.col(j) = x_t.col(row);
         yb[static_cast<size_t>(j)] = y[static_cast<size_t>(row)];
-        wb[static_cast<size_t>(j)] = data.weights.empty() ? 1.0 : data.weights[row];
+        wb[static_cast<size_t>(j)] = weight(row);
       }
-      for (size_t i = 0; i < L; ++i) {
-        a[i] = std::move(current);
-        z[i] = layers_[i].w * a[i];
-        z[i].colwise() += layers_[i].b;
-        current = z[i];
-        if (i + 1 < L) {
-          Activate(activation_, &current);
-          if (dropout > 0) {
-            masks[i] = Eigen::MatrixXd(current.rows(), current.cols());
-            for (int64_t j = 0; j < masks[i].size(); ++j)
-              masks[i].data()[j] = keep(rng) ? 1.0 / (1.0 - dropout) : 0.0;
-            current = current.cwiseProduct(masks[i]);
+      Trace trace;
+      if (dropout > 0) {
+        for (size_t i = 0; i < masks.size(); ++i) {
+          masks[i].resize(layers_[i].w.rows(), b);
+          for (int64_t j = 0; j < masks[i].size(); ++j) {
+            masks[i].data()[j] = keep(rng) ? 1.0 / (1.0 - dropout) : 0.0;
           }
         }
+        trace.masks = &masks;
       }
+      const Eigen::MatrixXd out = Forward(rows, &trace);
       Eigen::VectorXd loss;
       Eigen::MatrixXd delta;
-      RowLosses(current, yb, classifier, &loss, &delta);
+      RowLosses(out, yb, classifier, &loss, &delta);
       for (int64_t j = 0; j < b; ++j) {
         epoch_loss += wb[static_cast<size_t>(j)] * loss[j];
         delta.col(j) *= wb[static_cast<size_t>(j)] / static_cast<double>(b);
       }
+      Backward(std::move(delta), trace, l1, l2, &gw, &gb);
       ++optimizer.step;
-      for (size_t i = L; i-- > 0;) {
-        Eigen::MatrixXd gw = delta * a[i].transpose();
-        if (l2 > 0) gw += 2 * l2 * layers_[i].w;
-        if (l1 > 0)
-          gw += l1 * layers_[i].w.unaryExpr([](double v) { return double((v > 0) - (v < 0)); });
-        Eigen::MatrixXd gb = delta.rowwise().sum();
-        if (i > 0) {
-          delta =
-              (layers_[i].w.transpose() * delta).cwiseProduct(Derivative(activation_, z[i - 1]));
-          if (dropout > 0) delta = delta.cwiseProduct(masks[i - 1]);
-        }
-        optimizer.Apply(layers_[i].w.data(), gw.data(), gw.size(), &w_slots[i]);
-        optimizer.Apply(layers_[i].b.data(), gb.data(), gb.size(), &b_slots[i]);
+      for (size_t i = 0; i < layers_.size(); ++i) {
+        optimizer.Apply(layers_[i].w.data(), gw[i].data(), gw[i].size(), &w_slots[i]);
+        optimizer.Apply(layers_[i].b.data(), gb[i].data(), gb[i].size(), &b_slots[i]);
       }
     }
     bool finite = true;
@@ -474,7 +482,7 @@ Status DnnModel::Predict(const FeatureMatrix& features, ModelOutput* out) const 
   }
   for (int64_t begin = 0; begin < rows; begin += kPredictBlock) {
     const int64_t end = std::min(rows, begin + kPredictBlock);
-    Eigen::MatrixXd raw = Forward(Columns(features, begin, end), nullptr, nullptr);
+    Eigen::MatrixXd raw = Forward(Columns(features, begin, end));
     if (task_ == Task::kClassification) {
       SoftmaxColumns(&raw);
       std::copy(raw.data(), raw.data() + raw.size(), out->probabilities.begin() + begin * k);
@@ -501,7 +509,7 @@ Status DnnModel::Contribute(const FeatureMatrix& features, Contributions* out) c
   } else {
     for (int c = 0; c < k; ++c) seeds(c, c) = task_ == Task::kRegression ? label_scale_ : 1.0;
   }
-  const Eigen::MatrixXd base_out = Forward(Eigen::MatrixXd::Zero(p, 1), nullptr, nullptr);
+  const Eigen::MatrixXd base_out = Forward(Eigen::MatrixXd::Zero(p, 1));
   Eigen::VectorXd bias = seeds.transpose() * base_out.col(0);
   if (task_ == Task::kRegression) bias[0] += label_mean_;
 
@@ -521,13 +529,13 @@ Status DnnModel::Contribute(const FeatureMatrix& features, Contributions* out) c
     for (int64_t r = 0; r < x.cols(); ++r) {
       for (int s = 0; s < steps; ++s) path.col(r * steps + s) = x.col(r) * ((s + 0.5) / steps);
     }
-    std::vector<Eigen::MatrixXd> z;
-    Forward(path, &z, nullptr);
+    Trace trace;
+    Forward(path, &trace);
     for (int c = 0; c < explained; ++c) {
       Eigen::MatrixXd delta = seeds.col(c).replicate(1, path.cols());
       for (size_t i = layers_.size(); i-- > 0;) {
         delta = layers_[i].w.transpose() * delta;
-        if (i > 0) delta = delta.cwiseProduct(Derivative(activation_, z[i - 1]));
+        if (i > 0) delta = delta.cwiseProduct(Derivative(activation_, trace.z[i - 1]));
       }
       for (int64_t r = 0; r < x.cols(); ++r) {
         double* row = out->values.data() + ((begin + r) * explained + c) * width;
@@ -596,7 +604,8 @@ Status DnnModel::LoadPayload(std::string_view bytes) {
   if (task_ == Task::kClassification ? classes < 2 || classes > 1'000'000 : classes != 0) {
     return Corrupt("'num_classes' is missing or out of range");
   }
-  if (std::find(Activations().begin(), Activations().end(), activation) == Activations().end()) {
+  if (std::find(DnnActivations().begin(), DnnActivations().end(), activation) ==
+      DnnActivations().end()) {
     return Corrupt(fmt::format("activation_fn '{}' is unknown", activation));
   }
   if (steps < 1 || steps > 1000) return Corrupt("'integrated_gradients_num_steps' is out of range");

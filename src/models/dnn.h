@@ -35,6 +35,9 @@
 
 namespace strata {
 
+// The activation_fn values DNN models implement (their option declaration lists the same).
+const std::vector<std::string>& DnnActivations();
+
 class DnnModel final : public Model {
  public:
   explicit DnnModel(Task task) : task_(task) {}
@@ -78,10 +81,19 @@ class DnnModel final : public Model {
   Status Train(const TrainingData& data, const FitContext& context);  // Fit's body
   Status LoadPayload(std::string_view bytes);  // Load's body; throws on a wrong JSON type
   int Outputs() const;
+  // What a forward pass keeps for Backward: each layer's input and pre-activation, and in
+  // training the inverted-dropout masks that multiply each hidden layer's activation.
+  struct Trace {
+    std::vector<Eigen::MatrixXd> a, z;
+    const std::vector<Eigen::MatrixXd>* masks = nullptr;
+  };
   // Raw outputs (outputs x columns of `x_t`, one column per row) of the network on rows
-  // given as columns; with `keep` the pre-activations and activations of every layer.
-  Eigen::MatrixXd Forward(const Eigen::MatrixXd& x_t, std::vector<Eigen::MatrixXd>* z,
-                          std::vector<Eigen::MatrixXd>* a) const;
+  // given as columns, filling `trace` when given.
+  Eigen::MatrixXd Forward(const Eigen::MatrixXd& x_t, Trace* trace = nullptr) const;
+  // Gradients of every layer's weights (with the L1/L2 penalties) and biases, from `delta`
+  // = d loss / d output of the traced pass (already weighted and divided by the batch).
+  void Backward(Eigen::MatrixXd delta, const Trace& trace, double l1_reg, double l2_reg,
+                std::vector<Eigen::MatrixXd>* gw, std::vector<Eigen::VectorXd>* gb) const;
   // Rows [begin, end) of `x` as columns.
   static Eigen::MatrixXd Columns(const FeatureMatrix& x, int64_t begin, int64_t end);
 

@@ -17,7 +17,7 @@ std::vector<OptionSpec> DnnOptions() {
                           "units of each hidden layer, input side first, e.g. [256, 128]")
           .Min(1)
           .Max(16384),
-      OptionSpec::Enum("activation_fn", {"RELU", "RELU6", "ELU", "SELU", "SIGMOID", "TANH"}, "RELU",
+      OptionSpec::Enum("activation_fn", DnnActivations(), "RELU",
                        "activation of the hidden layers"),
       OptionSpec::Int("batch_size", std::nullopt, "rows per mini-batch; unset: min(32, rows)")
           .Min(1)

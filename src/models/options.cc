@@ -263,9 +263,9 @@ std::string OptionSpec::RangeText() const {
   std::string out = TypeName(type);
   if (type == OptionType::kInt || type == OptionType::kFloat || type == OptionType::kIntList) {
     if (min || max) {
-      out += fmt::format("{}{}{}, {}{}", type == OptionType::kIntList ? ", each in " : " in ", min && !min_exclusive ? "[" : "(",
-                         min ? Num(*min) : "-inf", max ? Num(*max) : "+inf",
-                         max && !max_exclusive ? "]" : ")");
+      out += fmt::format("{}{}{}, {}{}", type == OptionType::kIntList ? ", each in " : " in ",
+                         min && !min_exclusive ? "[" : "(", min ? Num(*min) : "-inf",
+                         max ? Num(*max) : "+inf", max && !max_exclusive ? "]" : ")");
     }
   } else if (type == OptionType::kEnum) {
     out = "one of ";
@@ -336,8 +336,8 @@ std::map<std::string, double> OptionValues::GetFloatMap(std::string_view name) c
 }
 
 nlohmann::json OptionSpecToJson(const OptionSpec& spec) {
-  static constexpr std::string_view kKinds[] = {"bool",        "int",       "float", "string",
-                                                "enum",        "string_list", "float_map", "int_list"};
+  static constexpr std::string_view kKinds[] = {"bool", "int",         "float",     "string",
+                                                "enum", "string_list", "float_map", "int_list"};
   auto optional = [](const std::optional<double>& v) {
     return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json();
   };

@@ -36,13 +36,20 @@ void KeepInside(const OptionSpec& spec, double* lo, double* hi) {
   if (spec.max && spec.max_exclusive && *hi >= *spec.max) *hi = *spec.max - nudge;
 }
 
-Status CheckValue(const OptionSpec& spec, const nlohmann::json& value, std::string_view what) {
+// The value as the option stores it (e.g. "64, 32" as [64, 32]), or InvalidArgument naming
+// `what`, the option and its valid range.
+Result<nlohmann::json> CheckedValue(const OptionSpec& spec, const nlohmann::json& value,
+                                    std::string_view what) {
   auto checked = ValidateOptions({spec}, nlohmann::json{{spec.name, value}});
   if (!checked.ok()) {
     return InvalidArgument(
         fmt::format("{} for {}: {}", what, spec.name, checked.status().message()));
   }
-  return Status::Ok();
+  return checked->Get(spec.name);
+}
+
+Status CheckValue(const OptionSpec& spec, const nlohmann::json& value, std::string_view what) {
+  return CheckedValue(spec, value, what).status();
 }
 
 Result<SearchParam> RangeParam(const OptionSpec& spec, const nlohmann::json& range) {
@@ -93,10 +100,12 @@ Result<SearchParam> CandidateParam(const OptionSpec& spec, const nlohmann::json&
   p.kind = ParamKind::kCategorical;
   for (nlohmann::json v : values) {
     // BigQuery ML writes array candidates as STRUCT([8, 16]): a one-field struct.
-    if (spec.type == OptionType::kIntList && v.is_array() && v.size() == 1 && v[0].is_array()) v = v[0];
-    STRATA_RETURN_IF_ERROR(CheckValue(spec, v, "HPARAM_CANDIDATES value"));
-    auto coerced = ValidateOptions({spec}, nlohmann::json{{spec.name, v}});
-    p.candidates.push_back(coerced.ok() ? coerced->Get(spec.name) : v);
+    if (spec.type == OptionType::kIntList && v.is_array() && v.size() == 1 && v[0].is_array()) {
+      v = v[0];
+    }
+    STRATA_ASSIGN_OR_RETURN(nlohmann::json checked,
+                            CheckedValue(spec, v, "HPARAM_CANDIDATES value"));
+    p.candidates.push_back(std::move(checked));
   }
   return p;
 }
