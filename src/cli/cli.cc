@@ -1,5 +1,8 @@
 #include "cli/cli.h"
 
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 
@@ -33,6 +36,30 @@ void PrintError(const Status& status) {
   std::cerr << "\n";
 }
 
+namespace {
+// Quotes a word for a POSIX shell when it holds anything beyond a safe set of characters.
+std::string ShellWord(const std::string& word) {
+  bool safe = !word.empty();
+  for (char c : word) {
+    safe = safe && c != '\0' &&
+           (std::isalnum(static_cast<unsigned char>(c)) || std::strchr("/._-+=:,@%", c));
+  }
+  if (safe) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+}  // namespace
+
+std::string CommandLine(const GlobalOptions& global) {
+  std::string line = ShellWord(global.program);
+  const char* env = std::getenv("STRATA_WORKSPACE");
+  if (!global.workspace.empty() && (env == nullptr || global.workspace != env)) {
+    line += " --workspace " + ShellWord(global.workspace);
+  }
+  return line;
+}
+
 void AddFormatOption(CLI::App& command, CommandContext& ctx) {
   static const std::map<std::string, OutputFormat> kFormats = {
       {"table", OutputFormat::kTable}, {"json", OutputFormat::kJson}, {"csv", OutputFormat::kCsv}};
@@ -47,8 +74,8 @@ Result<std::unique_ptr<Workspace>> OpenWorkspace(const GlobalOptions& global, bo
   options.create = create;
   auto ws = Workspace::Open(path, options);
   if (!ws.ok() && ws.status().code() == StatusCode::kNotFound && !create) {
-    return NotFound("no workspace at '" + path +
-                    "'. Collect data first (strata collect FILE), or pass --workspace PATH "
+    return NotFound("no workspace at '" + path + "'. Collect data first (" + CommandLine(global) +
+                    " collect FILE), or pass --workspace PATH "
                     "(or set STRATA_WORKSPACE) to use another one.");
   }
   return ws;

@@ -17,7 +17,13 @@ struct GlobalOptions {
   std::string workspace;  // --workspace, else $STRATA_WORKSPACE, else ./strata.db
   OutputFormat format = OutputFormat::kTable;
   bool quiet = false;        // --quiet: no progress bars or notes on stderr
+  std::string program = "strata";  // how the user invoked us: argv[0] when it names a path
 };
+
+// The command to type in a follow-up hint, e.g. "build/strata --workspace /tmp/demo.db"
+// (--workspace unless it came from the default or $STRATA_WORKSPACE): hints must work when
+// pasted, even where `strata` is not on PATH.
+std::string CommandLine(const GlobalOptions& global);
 
 // What a command's callback reports back to main().
 struct CommandContext {

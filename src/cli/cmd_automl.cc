@@ -121,8 +121,9 @@ Status RunAutoMlCommand(const AutoMlArgs& args, const GlobalOptions& global) {
     }
     std::cout << "\n";
   }
-  std::cout << fmt::format("Next: strata evaluate {0} | strata predict {0} {1} {2}\n", name,
-                           args.file.empty() ? "--table" : "--file", args.file.empty() ? args.table : args.file);
+  std::cout << fmt::format("Next: {0} evaluate {1} | {0} predict {1} {2} {3}\n",
+                           CommandLine(global), name, args.file.empty() ? "--table" : "--file",
+                           args.file.empty() ? args.table : args.file);
   return Status::Ok();
 }
 

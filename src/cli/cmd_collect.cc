@@ -194,7 +194,8 @@ Status RunCollect(const CollectArgs& args, const GlobalOptions& global) {
   std::cout << "Workspace: " << ws->path() << "\n";
   PrintTable(schema.Build(), OutputFormat::kTable, std::cout);
   for (const std::string& n : notes) std::cout << "note: " << n << "\n";
-  std::cout << fmt::format("Next: strata prepare {} --target COLUMN\n", table_name);
+  std::cout << fmt::format("Next: {} prepare {} --target COLUMN\n", CommandLine(global),
+                           table_name);
   return Status::Ok();
 }
 

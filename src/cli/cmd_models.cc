@@ -20,8 +20,8 @@ Status RunList(const GlobalOptions& global) {
   ModelStore store(*ws);
   STRATA_ASSIGN_OR_RETURN(std::vector<ModelInfo> models, store.List());
   if (models.empty() && global.format == OutputFormat::kTable) {
-    std::cout << "No models in " << ws->path() << ". Train one with: strata train TABLE --target "
-              << "COL --model TYPE\n";
+    std::cout << "No models in " << ws->path() << ". Train one with: " << CommandLine(global)
+              << " train TABLE --target COL --model TYPE\n";
     return Status::Ok();
   }
   TextTableBuilder b({{"model", DataType::kString},

@@ -123,9 +123,9 @@ Status RunPrepare(const PrepareArgs& args, const GlobalOptions& global) {
   if (profile->label) PrintLabel(*profile->label);
   if (!profile->label) {
     std::cout << fmt::format(
-        "\nNext: name the column to predict to see its class balance: strata prepare {} "
+        "\nNext: name the column to predict to see its class balance: {} prepare {} "
         "--target COLUMN\n",
-        args.table);
+        CommandLine(global), args.table);
   }
   return Status::Ok();
 }

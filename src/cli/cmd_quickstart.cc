@@ -168,9 +168,12 @@ Status RunQuickstart(const GlobalOptions& global) {
     tuned_text += fmt::format("    on the {} held-out test rows: {} {:.4f}\n", WithThousands(tuned.test_rows),
                               tuned.objective.metric, tuned.test_metrics[tuned.objective.metric].get<double>());
   }
-  tuned_text += "  Stored as model 'churn_tuned'; its trials: strata sql -c \"SELECT * FROM "
-                "ML.TRIAL_INFO(MODEL churn_tuned)\"\n"
-                "  The best model Strata finds in a minute: strata automl churn --target churn --budget 1m\n";
+  const std::string strata = CommandLine(global);
+  tuned_text += fmt::format(
+      "  Stored as model 'churn_tuned'; its trials: {0} sql -c \"SELECT * FROM "
+      "ML.TRIAL_INFO(MODEL churn_tuned)\"\n"
+      "  The best model Strata finds in a minute: {0} automl churn --target churn --budget 1m\n",
+      strata);
   Step(6, "Tune parameters", tuned_text);
 
   // 7. Predict with the first model, on the whole table, into a workspace table.
@@ -192,15 +195,16 @@ Status RunQuickstart(const GlobalOptions& global) {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << fmt::format(
-      "\nDone in {:.2f} s. Explore the workspace:\n"
-      "  strata tables\n"
-      "  strata models list\n"
-      "  strata evaluate churn_model\n"
-      "  strata predict churn_model --table {} --rows 5\n"
-      "  strata explain churn_model --table {} --rows 3\n"
-      "  sqlite3 {} 'SELECT churn, predicted_churn, COUNT(*) FROM churn_predictions GROUP BY 1, 2'\n"
-      "  strata serve    # the web console and the REST API at http://127.0.0.1:8080/\n",
-      seconds, kTable, kTable, ws->path());
+      "\nDone in {1:.2f} s. Explore the workspace:\n"
+      "  {0} tables\n"
+      "  {0} models list\n"
+      "  {0} evaluate churn_model\n"
+      "  {0} predict churn_model --table {2} --rows 5\n"
+      "  {0} explain churn_model --table {2} --rows 3\n"
+      "  sqlite3 {3} 'SELECT churn, predicted_churn, COUNT(*) FROM churn_predictions GROUP BY 1, "
+      "2'\n"
+      "  {0} serve    # the web console and the REST API at http://127.0.0.1:8080/\n",
+      strata, seconds, kTable, ws->path());
   return Status::Ok();
 }
 

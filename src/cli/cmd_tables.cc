@@ -23,7 +23,8 @@ Status RunTables(const GlobalOptions& global) {
               t.created_at});
   }
   if (tables.empty() && global.format == OutputFormat::kTable) {
-    std::cout << "No tables in " << ws->path() << ". Import one with: strata collect FILE\n";
+    std::cout << "No tables in " << ws->path() << ". Import one with: " << CommandLine(global)
+              << " collect FILE\n";
     return Status::Ok();
   }
   PrintTable(b.Build(), global.format, std::cout, 60);

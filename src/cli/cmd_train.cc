@@ -179,8 +179,8 @@ Status RunTrain(const TrainArgs& args, const GlobalOptions& global) {
   PrintMetrics(bundle->metrics, global.format, std::cout);
   PrintConfusion(bundle->eval_summary, std::cout);
   PrintImportance(*bundle);
-  std::cout << fmt::format("Next: strata evaluate {0} | strata predict {0} {1} {2}\n", name,
-                           from_file ? "--file" : "--table",
+  std::cout << fmt::format("Next: {0} evaluate {1} | {0} predict {1} {2} {3}\n",
+                           CommandLine(global), name, from_file ? "--file" : "--table",
                            from_file ? spec.source_file : spec.source);
   return Status::Ok();
 }

@@ -2,6 +2,7 @@
 // own cmd_*.cc; this file wires them together and turns a Status into an exit code.
 #include <unistd.h>
 
+#include <cstring>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -41,6 +42,9 @@ int main(int argc, char** argv) {
   strata::cli::AddTokensCommand(app, ctx);
   strata::cli::AddTablesCommands(app, ctx);
   strata::cli::AddDoctorCommand(app, ctx);
+
+  // Follow-up hints name the binary as it was invoked (build/strata where it is not on PATH).
+  if (argc > 0 && std::strchr(argv[0], '/') != nullptr) ctx.global.program = argv[0];
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,9 @@
 // End-to-end tests of the `strata` command: the built binary, run as a user would, on the
 // bundled data and on small files made by the tests, in a temporary directory.
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "strata/workspace.h"
 #include "support/test_support.h"
@@ -240,6 +243,33 @@ TEST(CliTest, QuickstartRunsTheStepsAndLeavesAWorkspace) {
                           dir.path());
   ASSERT_EQ(trials.exit_code, 0) << trials.err;
   EXPECT_THAT(trials.out, HasSubstr("8"));
+}
+
+// The hints quickstart prints must work when pasted into a shell: they name the binary as it
+// was invoked (it need not be on PATH) and the workspace that was passed.
+TEST(CliTest, QuickstartHintsRunAsPrinted) {
+  TempDir dir;
+  auto r = RunStrata({"--workspace", "my demo.db", "quickstart"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string prefix = std::string(STRATA_CLI_PATH) + " --workspace 'my demo.db'";
+  std::vector<std::string> hints;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto at = line.find(prefix);
+    if (at == std::string::npos) continue;
+    std::string hint = line.substr(at);
+    if (hint.find(" serve") != std::string::npos || hint.find(" automl") != std::string::npos)
+      continue;
+    hints.push_back(hint);
+  }
+  // tables, models list, evaluate, predict, explain, and the ML.TRIAL_INFO query.
+  ASSERT_EQ(hints.size(), 6u) << r.out;
+  for (const std::string& hint : hints) {
+    std::string command = "cd '" + dir.path().string() + "' && " + hint + " >/dev/null 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << hint;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "strata.db"))
+      << "a hint opened the default workspace";
 }
 
 }  // namespace
