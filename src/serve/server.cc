@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
+#include <utility>
 #include <ostream>
 #include <streambuf>
 #include <thread>
@@ -34,6 +36,20 @@ using Clock = std::chrono::steady_clock;
 // time found by the pre-routing hook travel to the logger in thread-locals.
 thread_local Clock::time_point t_start;
 thread_local size_t t_route = 0;
+// An error found before the body was read (no such route, wrong method, no or bad token) on a
+// request that carries a body: answered by Dispatch once the body has been read and dropped.
+// Answering from the hook would leave the body in the socket, where a keep-alive connection
+// parses it as the next request (400s) and a large one reaches the client as a reset.
+thread_local std::optional<HttpError> t_deferred_error;
+
+// RFC 9112 section 6.3: only Content-Length or Transfer-Encoding announce a body.
+// The methods with a catch-all handler below, which is where a deferred error is answered.
+const std::set<std::string, std::less<>> kDispatchedMethods = {"GET", "POST", "PUT", "DELETE", "PATCH"};
+
+bool DeclaresBody(const httplib::Request& req) {
+  return (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0") ||
+         req.has_header("Transfer-Encoding");
+}
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
@@ -98,8 +114,9 @@ struct Server::Impl {
   explicit Impl(ServerOptions options, std::unique_ptr<Workspace> workspace)
       : context(std::move(options), std::move(workspace), serve::Routes().size()) {}
 
-  httplib::Server::HandlerResponse Authorize(const Route& route, const httplib::Request& req,
-                                             httplib::Response& res);
+  // The 401/403 for a request the route's scope does not allow (WWW-Authenticate set on res).
+  std::optional<HttpError> Authorize(const Route& route, const httplib::Request& req,
+                                     httplib::Response& res);
   // `reader` is set for requests with a body (POST, PUT), which is read here, or by the
   // handler of a raw_body route.
   void Dispatch(const httplib::Request& req, httplib::Response& res,
@@ -112,19 +129,16 @@ struct Server::Impl {
   bool bound = false;
 };
 
-httplib::Server::HandlerResponse Server::Impl::Authorize(const Route& route,
-                                                         const httplib::Request& req,
-                                                         httplib::Response& res) {
-  using HR = httplib::Server::HandlerResponse;
-  if (!context.options.auth || route.scope == Scope::kPublic) return HR::Unhandled;
+std::optional<HttpError> Server::Impl::Authorize(const Route& route, const httplib::Request& req,
+                                                 httplib::Response& res) {
+  if (!context.options.auth || route.scope == Scope::kPublic) return std::nullopt;
   std::string header = req.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (!header.starts_with(kBearer)) {
     res.set_header("WWW-Authenticate", "Bearer");
-    SendError(res, {401, "UNAUTHENTICATED",
-                    "this server requires an API token: send 'Authorization: Bearer <token>' "
-                    "(create one with `strata tokens create --scope read`)"});
-    return HR::Handled;
+    return HttpError{401, "UNAUTHENTICATED",
+                     "this server requires an API token: send 'Authorization: Bearer <token>' "
+                     "(create one with `strata tokens create --scope read`)"};
   }
   Result<ApiTokenInfo> token = [&] {
     std::lock_guard lock(context.workspace_mutex);
@@ -132,20 +146,23 @@ httplib::Server::HandlerResponse Server::Impl::Authorize(const Route& route,
   }();
   if (!token.ok()) {
     res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    SendError(res, {401, "UNAUTHENTICATED", token.status().message()});
-    return HR::Handled;
+    return HttpError{401, "UNAUTHENTICATED", token.status().message()};
   }
   if (route.scope == Scope::kAdmin && token->scope != TokenScope::kAdmin) {
-    SendError(res, {403, "PERMISSION_DENIED",
-                    fmt::format("{} {} needs an admin token; token '{}' has scope '{}'",
-                                route.method, route.path, token->id, TokenScopeName(token->scope))});
-    return HR::Handled;
+    return HttpError{403, "PERMISSION_DENIED",
+                     fmt::format("{} {} needs an admin token; token '{}' has scope '{}'",
+                                 route.method, route.path, token->id, TokenScopeName(token->scope))};
   }
-  return HR::Unhandled;
+  return std::nullopt;
 }
 
 void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res,
                             const httplib::ContentReader* reader) {
+  if (std::optional<HttpError> error = std::exchange(t_deferred_error, std::nullopt)) {
+    if (reader != nullptr && DeclaresBody(req)) (*reader)([](const char*, size_t) { return true; });
+    SendError(res, *error);
+    return;
+  }
   serve::RouteRequest request;
   request.http = &req;
   bool path_matched = false;
@@ -234,27 +251,35 @@ void Server::Impl::Install() {
   http.set_write_timeout(timeout);
 
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    using HR = httplib::Server::HandlerResponse;
     t_start = Clock::now();
     t_route = serve::Routes().size();
+    t_deferred_error.reset();
     std::map<std::string, std::string, std::less<>> params;
     bool path_matched = false;
     const Route* route = serve::MatchRoute(req.method, req.path, &params, &path_matched);
-    if (route == nullptr) {
-      if (!path_matched && serve::IsConsoleRequest(req.method, req.path)) {
-        serve::ServeConsole(context.options.web_root, req, res);  // public, like the probes
-      } else if (path_matched) {
-        SendError(res, {405, "METHOD_NOT_ALLOWED",
+    std::optional<HttpError> error;
+    if (route != nullptr) {
+      t_route = RouteIndex(route);
+      error = Authorize(*route, req, res);
+    } else if (!path_matched && serve::IsConsoleRequest(req.method, req.path)) {
+      serve::ServeConsole(context.options.web_root, req, res);  // public, like the probes
+      return HR::Handled;
+    } else if (path_matched) {
+      error = HttpError{405, "METHOD_NOT_ALLOWED",
                         fmt::format("{} is not allowed on {}; GET /openapi.json lists the routes",
-                                    req.method, req.path)});
-      } else {
-        SendError(res, {404, "NOT_FOUND",
-                        fmt::format("no route {} {}; GET /openapi.json lists the routes",
-                                    req.method, req.path)});
-      }
-      return httplib::Server::HandlerResponse::Handled;
+                                    req.method, req.path)};
+    } else {
+      error = HttpError{404, "NOT_FOUND", fmt::format("no route {} {}; GET /openapi.json lists the routes",
+                                                      req.method, req.path)};
     }
-    t_route = RouteIndex(route);
-    return Authorize(*route, req, res);
+    if (!error) return HR::Unhandled;
+    if (DeclaresBody(req) && kDispatchedMethods.contains(req.method)) {
+      t_deferred_error = std::move(error);  // answered by Dispatch after the body
+      return HR::Unhandled;
+    }
+    SendError(res, *error);
+    return HR::Handled;
   });
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
     Dispatch(req, res, nullptr);
@@ -268,6 +293,7 @@ void Server::Impl::Install() {
   http.Post(".*", dispatch_with_body);
   http.Put(".*", dispatch_with_body);
   http.Delete(".*", dispatch);
+  http.Patch(".*", dispatch_with_body);  // no route takes PATCH: its 404/405 reads the body first
   // Errors httplib produces itself (413 body too large, 400 malformed HTTP) get the one shape.
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) SendError(res, serve::ErrorForHttpStatus(res.status));
@@ -279,6 +305,7 @@ void Server::Impl::Install() {
     context.metrics.RecordRequest(t_route, req.method, res.status, seconds);
     t_start = Clock::time_point();
     t_route = serve::Routes().size();
+    t_deferred_error.reset();
   });
 }
 

@@ -1,11 +1,13 @@
 // The HTTP foundation over real loopback HTTP: health, readiness, metrics, the OpenAPI
 // document built from the route table, the error shape, limits and the host check.
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <set>
+#include <tuple>
 
 #include "serve/routes.h"
 #include "serve_fixture.h"
@@ -26,13 +28,48 @@ std::string RawExchange(int port, const std::string& request) {
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   std::string out;
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+      send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
     char buffer[4096];
     ssize_t n;
     while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) out.append(buffer, static_cast<size_t>(n));
   }
   close(fd);
   return out;
+}
+
+// Sends each request on one keep-alive connection, reading its whole answer (headers and a
+// Content-Length body, within 5 s) before the next: what a client that reuses connections
+// does. Returns the answers; one is empty where the connection failed.
+std::vector<std::string> KeepAliveExchange(int port, const std::vector<std::string>& requests) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::vector<std::string> answers;
+  bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  for (const std::string& request : requests) {
+    std::string answer;
+    if (connected && send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+      char buffer[4096];
+      size_t expected = std::string::npos;
+      while (answer.size() < expected) {
+        ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        answer.append(buffer, static_cast<size_t>(n));
+        size_t end = answer.find("\r\n\r\n");
+        size_t length = answer.find("Content-Length: ");
+        if (end != std::string::npos && length != std::string::npos && length < end) {
+          expected = end + 4 + std::stoul(answer.substr(length + 16));
+        }
+      }
+    }
+    answers.push_back(answer);
+  }
+  close(fd);
+  return answers;
 }
 
 TEST_F(HttpTest, APostWithoutContentLengthHasAnEmptyBody) {
@@ -47,6 +84,38 @@ TEST_F(HttpTest, APostWithoutContentLengthHasAnEmptyBody) {
       server.port(), "POST /v1/datasets?name=t HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_THAT(upload, ::testing::StartsWith("HTTP/1.1 400")) << upload;
   EXPECT_THAT(upload, ::testing::HasSubstr("--data-binary"));
+}
+
+// Every error answered before the body is read (no route, wrong method, no token) must still
+// consume the body: on a keep-alive connection the next request must parse, and a client that
+// sends a large body before reading the answer must get the answer, not a reset.
+TEST_F(HttpTest, ErrorsBeforeTheBodyLeaveTheConnectionUsable) {
+  ServerOptions options = Options();
+  options.auth = true;
+  RunningServer server(options);
+  // Larger than httplib's read buffer, so that the body is not read along with the headers.
+  const std::string body = R"({"instances": [{"x": ")" + std::string(20000, 'a') + R"("}]})";
+  auto post = [&](const std::string& method, const std::string& path, const std::string& data) {
+    return fmt::format("{} {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       "Content-Length: {}\r\n\r\n{}",
+                       method, path, data.size(), data);
+  };
+  const std::string health = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (const auto& [method, path, status] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"POST", "/v1/models/churn_model:predict", "401"},  // no token
+           {"POST", "/v1/no_such_route", "404"},
+           {"PATCH", "/v1/models", "405"},
+           {"DELETE", "/v1/models/churn_model/aliases/staging", "401"}}) {
+    auto replies = KeepAliveExchange(server.port(), {post(method, path, body), health});
+    EXPECT_THAT(replies[0], ::testing::StartsWith("HTTP/1.1 " + status)) << method << " " << path;
+    EXPECT_THAT(replies[1], ::testing::StartsWith("HTTP/1.1 200")) << method << " " << path;
+    EXPECT_THAT(replies[1], ::testing::HasSubstr("{\"live\":true}"));
+  }
+  // 8 MB sent before the answer is read: the 401 arrives, and the connection stays usable.
+  auto replies = KeepAliveExchange(server.port(), {post("POST", "/v1/datasets?name=big", std::string(8 << 20, 'a')), health});
+  EXPECT_THAT(replies[0], ::testing::StartsWith("HTTP/1.1 401")) << replies[0];
+  EXPECT_THAT(replies[1], ::testing::HasSubstr("{\"live\":true}"));
 }
 
 TEST_F(HttpTest, HealthAndReadinessAnswer) {
