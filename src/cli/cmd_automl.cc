@@ -39,16 +39,6 @@ std::string Score(const LeaderboardEntry& e) {
   return e.score_std > 0 ? fmt::format("{:.4f} ± {:.4f}", e.score, e.score_std) : fmt::format("{:.4f}", e.score);
 }
 
-void PrintLeaderboard(const AutoMlResult& r, std::ostream& out) {
-  out << fmt::format("{:>4}  {:<44} {:<26} {:>18} {:>8} {:>7}  {}\n", "rank", "configuration", "model_type",
-                     r.metric, "fit_s", "weight", "status");
-  for (size_t i = 0; i < r.leaderboard.size(); ++i) {
-    const LeaderboardEntry& e = r.leaderboard[i];
-    out << fmt::format("{:>4}  {:<44} {:<26} {:>18} {:>8.1f} {:>7.2f}  {}\n", i + 1, e.name, e.model_type,
-                       Score(e), e.fit_seconds, e.ensemble_weight, e.status);
-  }
-}
-
 Status RunAutoMlCommand(const AutoMlArgs& args, const GlobalOptions& global) {
   STRATA_RETURN_IF_ERROR(CheckTrainingSource(args.table, args.file));
   if (args.target.empty()) return InvalidArgument("give the label column to predict with --target COL");
@@ -105,7 +95,8 @@ Status RunAutoMlCommand(const AutoMlArgs& args, const GlobalOptions& global) {
     std::cout << out.dump(2) << "\n";
     return Status::Ok();
   }
-  PrintLeaderboard(*result, std::cout);
+  // The best 20 and every ensemble member; `strata models show` lists them all.
+  PrintLeaderboard(result->bundle.eval_summary["leaderboard"], /*max_rows=*/20, std::cout);
   std::cout << fmt::format("\n{} '{}' version {} in {:.1f} s{}: {} {:.4f} ({})\n", result->bundle.model_type,
                            name, version, result->seconds, result->cancelled ? " (stopped early)" : "",
                            result->metric, result->ensemble_score,

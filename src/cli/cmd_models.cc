@@ -91,25 +91,8 @@ Status RunShow(const std::string& name, int version, const GlobalOptions& global
   std::cout << "\nOptions: " << bundle.options.dump() << "\n";
   PrintMetrics(bundle.metrics, OutputFormat::kTable, std::cout);
   if (bundle.eval_summary.contains("leaderboard")) {
-    // AutoML: the configurations it tried, best first, with their ensemble weights.
-    TextTableBuilder board({{"rank", DataType::kInt64},
-                            {"configuration", DataType::kString},
-                            {"model_type", DataType::kString},
-                            {"score", DataType::kString},
-                            {"fit_s", DataType::kString},
-                            {"weight", DataType::kString},
-                            {"status", DataType::kString}});
-    for (const auto& e : bundle.eval_summary["leaderboard"]) {
-      const bool scored = e["score"].is_number();
-      board.AddRow({std::to_string(e.value("rank", 0)), e.value("name", ""), e.value("model_type", ""),
-                    scored ? fmt::format("{:.4f} ± {:.4f}", e["score"].get<double>(), e.value("score_std", 0.0))
-                           : std::string("-"),
-                    fmt::format("{:.1f}", e.value("fit_seconds", 0.0)),
-                    fmt::format("{:.2f}", e.value("ensemble_weight", 0.0)), e.value("status", "")});
-    }
-    std::cout << "Leaderboard (" << bundle.eval_summary["leaderboard"].front().value("metric", "")
-              << ", mean ± std over the folds):\n";
-    PrintTable(board.Build(), OutputFormat::kTable, std::cout);
+    // AutoML: every configuration it tried, best first, with its ensemble weight.
+    PrintLeaderboard(bundle.eval_summary["leaderboard"], /*max_rows=*/0, std::cout);
   }
   TextTableBuilder b({{"version", DataType::kInt64},
                       {"created_at", DataType::kString},

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "cli/output.h"
 #include "strata/data_file.h"
@@ -173,6 +174,62 @@ void PrintConfusion(const nlohmann::json& summary, std::ostream& out) {
   }
   out << "Confusion matrix (rows: true class, columns: predicted):\n";
   PrintTable(b.Build(), OutputFormat::kTable, out);
+}
+
+std::string KeyOptionsText(const nlohmann::json& options) {
+  static const std::set<std::string> kCaps = {"max_iterations", "early_stopping_rounds", "min_rel_progress"};
+  std::string out;
+  if (!options.is_object()) return out;
+  for (const auto& [name, value] : options.items()) {
+    if (kCaps.contains(name)) continue;
+    std::string text;
+    if (value.is_number_float()) {
+      text = fmt::format("{:.3g}", value.get<double>());
+    } else if (value.is_string()) {
+      text = value.get<std::string>();
+    } else {
+      text = value.dump();
+    }
+    out += (out.empty() ? "" : " ") + name + "=" + text;
+  }
+  return out;
+}
+
+void PrintLeaderboard(const nlohmann::json& leaderboard, size_t max_rows, std::ostream& out) {
+  if (!leaderboard.is_array() || leaderboard.empty()) return;
+  TextTableBuilder board({{"rank", DataType::kInt64},
+                          {"configuration", DataType::kString},
+                          {"model_type", DataType::kString},
+                          {"score", DataType::kString},
+                          {"fit_s", DataType::kString},
+                          {"weight", DataType::kString},
+                          {"status", DataType::kString},
+                          {"key options", DataType::kString}});
+  size_t shown = 0;
+  for (size_t i = 0; i < leaderboard.size(); ++i) {
+    const nlohmann::json& e = leaderboard[i];
+    auto number = [&e](const char* key) {
+      return e.contains(key) && e[key].is_number() ? e[key].get<double>() : 0.0;
+    };
+    const double weight = number("ensemble_weight");
+    if (max_rows > 0 && i >= max_rows && !(weight > 0)) continue;
+    const bool scored = e.contains("score") && e["score"].is_number();
+    const double std_dev = number("score_std");
+    board.AddRow({std::to_string(e.value("rank", static_cast<int64_t>(i + 1))), e.value("name", ""),
+                  e.value("model_type", ""),
+                  !scored          ? std::string("-")
+                  : std_dev > 0    ? fmt::format("{:.4f} ± {:.4f}", e["score"].get<double>(), std_dev)
+                                   : fmt::format("{:.4f}", e["score"].get<double>()),
+                  fmt::format("{:.1f}", number("fit_seconds")), fmt::format("{:.2f}", weight),
+                  e.value("status", ""), KeyOptionsText(e.value("options", nlohmann::json::object()))});
+    ++shown;
+  }
+  out << "Leaderboard (" << leaderboard.front().value("metric", "") << ", mean ± std over the folds):\n";
+  PrintTable(board.Build(), OutputFormat::kTable, out, /*max_cell_width=*/90);
+  if (shown < leaderboard.size()) {
+    out << fmt::format("... and {} more configurations (all of them: strata models show MODEL, or --format json)\n",
+                       leaderboard.size() - shown);
+  }
 }
 
 }  // namespace strata::cli

@@ -85,4 +85,13 @@ void PrintMetrics(const nlohmann::json& metrics, OutputFormat format, std::ostre
 // Prints a confusion matrix (rows: true class, columns: predicted) from a metrics summary.
 void PrintConfusion(const nlohmann::json& summary, std::ostream& out);
 
+// Prints an AutoML leaderboard (a bundle's eval_summary["leaderboard"]): rank, configuration,
+// model type, score ± std, fit seconds, ensemble weight, status and the key options. With
+// max_rows > 0, only the best max_rows and the ensemble's members, and how many were left out.
+void PrintLeaderboard(const nlohmann::json& leaderboard, size_t max_rows, std::ostream& out);
+
+// A configuration's options as "name=value" pairs for people ("max_tree_depth=6
+// learn_rate=0.03"), leaving out the iteration caps that early stopping makes moot.
+std::string KeyOptionsText(const nlohmann::json& options);
+
 }  // namespace strata::cli

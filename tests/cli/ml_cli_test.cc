@@ -11,6 +11,7 @@ namespace strata {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::RunStrata;
 using testing::SourcePath;
 using testing::TempDir;
@@ -214,6 +215,10 @@ TEST(AutoMlCliTest, FindsAModelWithinTheBudgetAndItPredicts) {
   EXPECT_THAT(show.out, HasSubstr("AUTOML_CLASSIFIER"));
   EXPECT_THAT(show.out, HasSubstr("Leaderboard (roc_auc, mean ± std over the folds)"));
   EXPECT_THAT(show.out, HasSubstr("boosted_tree_lr0.1_d6"));
+  // Each configuration's key options, without the iteration caps early stopping makes moot.
+  EXPECT_THAT(show.out, HasSubstr("key options"));
+  EXPECT_THAT(show.out, HasSubstr("learn_rate=0.1 max_tree_depth=6"));
+  EXPECT_THAT(show.out, Not(HasSubstr("early_stopping_rounds=")));
 
   auto bad_budget = RunStrata({"automl", "--file", "small.csv", "--target", "churn", "--budget", "5x"},
                               dir.path().string());
