@@ -43,7 +43,7 @@ Status RunChoose(const std::string& table, const std::string& target, const Glob
     for (const std::string& s : advice.balance) std::cout << "  - " << s << "\n";
   }
   const ModelRecommendation& first = advice.models.front();
-  std::string cmd = fmt::format("strata train {} --model {}", table, first.model_type);
+  std::string cmd = fmt::format("{} train {} --model {}", CommandLine(global), table, first.model_type);
   if (!target.empty()) cmd += " --target " + target;
   for (const std::string& o : first.options) cmd += " -o " + o;
   std::cout << "Next: " << cmd << "\n";

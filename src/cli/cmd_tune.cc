@@ -173,7 +173,7 @@ Status RunTune(const TuneArgs& args, const GlobalOptions& global) {
             << WithThousands(result->test_rows) << " rows):\n";
   PrintMetrics(result->model.metrics, global.format, std::cout);
   std::cout << fmt::format(
-      "Next: strata evaluate {0} | strata sql \"SELECT * FROM ML.TRIAL_INFO(MODEL {0})\"\n", name);
+      "Next: {0} evaluate {1} | {0} sql -c \"SELECT * FROM ML.TRIAL_INFO(MODEL {1})\"\n", CommandLine(global), name);
   return Status::Ok();
 }
 

@@ -226,8 +226,9 @@ std::string CsvRenamedColumnWarning(int column_index, std::string_view from, std
   if (from.empty()) {
     return fmt::format("header column {} has no name; named it '{}'", column_index + 1, to);
   }
-  return fmt::format("header column {} repeats the name '{}'; renamed it '{}'", column_index + 1,
-                     from, to);
+  return fmt::format("header column {} repeats the name '{}' (names are case-insensitive in SQL); "
+                     "renamed it '{}'",
+                     column_index + 1, from, to);
 }
 
 std::string CsvSkippedRowsWarning(int64_t rows, int64_t first_line) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <map>
 #include <set>
@@ -158,26 +159,33 @@ char ChooseDelimiter(const Sample& sample, const CsvReadOptions& options) {
   return best;
 }
 
-// Header names made unique and non-empty; each change is a warning.
+// Header names made unique and non-empty; each change is a warning. Unique ignoring ASCII
+// case, as SQL (and the workspace's SQLite tables) compare column names: "Age" and "age" in
+// one file would otherwise stop `strata collect`.
 std::vector<std::string> UniqueNames(const CsvFieldList& header,
                                      std::vector<std::string>* warnings) {
+  auto fold = [](std::string_view text) {
+    std::string out(text);
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
   std::set<std::string, std::less<>> original;
-  for (const CsvField& f : header) original.emplace(f.value());
+  for (const CsvField& f : header) original.emplace(fold(f.value()));
   std::set<std::string, std::less<>> used;
   std::vector<std::string> names;
   for (size_t c = 0; c < header.size(); ++c) {
     std::string name(header[c].value());
     std::string base = name.empty() ? fmt::format("column_{}", c + 1) : name;
     std::string chosen = base;
-    bool clash = used.count(chosen) > 0 || (name.empty() && original.count(chosen) > 0);
+    bool clash = used.contains(fold(chosen)) || (name.empty() && original.contains(fold(chosen)));
     for (int k = 2; clash; ++k) {
       chosen = fmt::format("{}_{}", base, k);
-      clash = used.count(chosen) > 0 || original.count(chosen) > 0;
+      clash = used.contains(fold(chosen)) || original.contains(fold(chosen));
     }
     if (chosen != name) {
       warnings->push_back(CsvRenamedColumnWarning(static_cast<int>(c), name, chosen));
     }
-    used.insert(chosen);
+    used.insert(fold(chosen));
     names.push_back(std::move(chosen));
   }
   return names;

@@ -93,7 +93,19 @@ TEST(CsvHeaderTest, EmptyAndDuplicateNamesAreMadeUniqueWithWarnings) {
   EXPECT_EQ(Names(r.table), (Names_{"id", "column_2", "name", "name_3", "name_2", "column_6"}));
   ASSERT_EQ(r.report.warnings.size(), 3u);
   EXPECT_EQ(r.report.warnings[0], "header column 2 has no name; named it 'column_2'");
-  EXPECT_EQ(r.report.warnings[1], "header column 4 repeats the name 'name'; renamed it 'name_3'");
+  EXPECT_EQ(r.report.warnings[1],
+            "header column 4 repeats the name 'name' (names are case-insensitive in SQL); renamed it 'name_3'");
+}
+
+// SQL compares column names ignoring case (vehicle.csv has both "Sc.Var.Maxis" and
+// "Sc.Var.maxis"): the later one is renamed, so that the file can become a workspace table.
+TEST(CsvHeaderTest, NamesThatDifferOnlyInCaseAreMadeUnique) {
+  Read r = MustRead("Sc.Var.Maxis,Sc.Var.maxis,Age,age_2,AGE\n1,2,3,4,5\n");
+  EXPECT_EQ(Names(r.table), (Names_{"Sc.Var.Maxis", "Sc.Var.maxis_2", "Age", "age_2", "AGE_3"}));
+  ASSERT_EQ(r.report.warnings.size(), 2u);
+  EXPECT_EQ(r.report.warnings[0],
+            "header column 2 repeats the name 'Sc.Var.maxis' (names are case-insensitive in SQL); renamed it "
+            "'Sc.Var.maxis_2'");
 }
 
 TEST(CsvHeaderTest, QuotedHeaderNames) {
