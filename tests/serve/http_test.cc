@@ -17,8 +17,8 @@ namespace {
 
 class HttpTest : public ChurnWorkspaceTest {};
 
-// Sends `request` as is on a new connection and returns what arrives within 5 s.
-std::string RawExchange(int port, const std::string& request) {
+// A TCP connection to 127.0.0.1:port whose reads time out after 5 s; -1 if it fails.
+int ConnectLoopback(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -26,14 +26,24 @@ std::string RawExchange(int port, const std::string& request) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   timeval timeout{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends `request` as is on a new connection and returns what arrives within 5 s.
+std::string RawExchange(int port, const std::string& request) {
+  int fd = ConnectLoopback(port);
   std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+  if (fd >= 0 &&
       send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
     char buffer[4096];
     ssize_t n;
     while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) out.append(buffer, static_cast<size_t>(n));
   }
-  close(fd);
+  if (fd >= 0) close(fd);
   return out;
 }
 
@@ -41,15 +51,9 @@ std::string RawExchange(int port, const std::string& request) {
 // Content-Length body, within 5 s) before the next: what a client that reuses connections
 // does. Returns the answers; one is empty where the connection failed.
 std::vector<std::string> KeepAliveExchange(int port, const std::vector<std::string>& requests) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  int fd = ConnectLoopback(port);
   std::vector<std::string> answers;
-  bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  bool connected = fd >= 0;
   for (const std::string& request : requests) {
     std::string answer;
     if (connected && send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
@@ -68,7 +72,7 @@ std::vector<std::string> KeepAliveExchange(int port, const std::vector<std::stri
     }
     answers.push_back(answer);
   }
-  close(fd);
+  if (fd >= 0) close(fd);
   return answers;
 }
 
