@@ -36,7 +36,7 @@ struct AutoMlArgs {
 
 std::string Score(const LeaderboardEntry& e) {
   if (e.status != "ok") return "-";
-  return e.score_std > 0 ? fmt::format("{:.4f} ± {:.4f}", e.score, e.score_std) : fmt::format("{:.4f}", e.score);
+  return ScoreText(e.score, e.score_std);
 }
 
 Status RunAutoMlCommand(const AutoMlArgs& args, const GlobalOptions& global) {

@@ -176,6 +176,11 @@ void PrintConfusion(const nlohmann::json& summary, std::ostream& out) {
   PrintTable(b.Build(), OutputFormat::kTable, out);
 }
 
+std::string ScoreText(double score, double std_dev) {
+  return std_dev > 0 ? fmt::format("{:.4f} ± {:.4f}", score, std_dev)
+                     : fmt::format("{:.4f}", score);
+}
+
 std::string KeyOptionsText(const nlohmann::json& options) {
   static const std::set<std::string> kCaps = {"max_iterations", "early_stopping_rounds", "min_rel_progress"};
   std::string out;
@@ -214,14 +219,12 @@ void PrintLeaderboard(const nlohmann::json& leaderboard, size_t max_rows, std::o
     const double weight = number("ensemble_weight");
     if (max_rows > 0 && i >= max_rows && !(weight > 0)) continue;
     const bool scored = e.contains("score") && e["score"].is_number();
-    const double std_dev = number("score_std");
     board.AddRow({std::to_string(e.value("rank", static_cast<int64_t>(i + 1))), e.value("name", ""),
                   e.value("model_type", ""),
-                  !scored          ? std::string("-")
-                  : std_dev > 0    ? fmt::format("{:.4f} ± {:.4f}", e["score"].get<double>(), std_dev)
-                                   : fmt::format("{:.4f}", e["score"].get<double>()),
+                  scored ? ScoreText(number("score"), number("score_std")) : std::string("-"),
                   fmt::format("{:.1f}", number("fit_seconds")), fmt::format("{:.2f}", weight),
-                  e.value("status", ""), KeyOptionsText(e.value("options", nlohmann::json::object()))});
+                  e.value("status", ""),
+                  KeyOptionsText(e.value("options", nlohmann::json::object()))});
     ++shown;
   }
   out << "Leaderboard (" << leaderboard.front().value("metric", "") << ", mean ± std over the folds):\n";

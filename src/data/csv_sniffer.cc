@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <map>
 #include <set>
 
+#include "common/text.h"
 #include "data/csv_errors.h"
 #include "data/csv_options.h"
 #include "data/csv_type_inference.h"
@@ -164,28 +164,24 @@ char ChooseDelimiter(const Sample& sample, const CsvReadOptions& options) {
 // one file would otherwise stop `strata collect`.
 std::vector<std::string> UniqueNames(const CsvFieldList& header,
                                      std::vector<std::string>* warnings) {
-  auto fold = [](std::string_view text) {
-    std::string out(text);
-    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
-  };
   std::set<std::string, std::less<>> original;
-  for (const CsvField& f : header) original.emplace(fold(f.value()));
+  for (const CsvField& f : header) original.emplace(AsciiLower(f.value()));
   std::set<std::string, std::less<>> used;
   std::vector<std::string> names;
   for (size_t c = 0; c < header.size(); ++c) {
     std::string name(header[c].value());
     std::string base = name.empty() ? fmt::format("column_{}", c + 1) : name;
     std::string chosen = base;
-    bool clash = used.contains(fold(chosen)) || (name.empty() && original.contains(fold(chosen)));
+    bool clash = used.contains(AsciiLower(chosen)) ||
+                 (name.empty() && original.contains(AsciiLower(chosen)));
     for (int k = 2; clash; ++k) {
       chosen = fmt::format("{}_{}", base, k);
-      clash = used.contains(fold(chosen)) || original.contains(fold(chosen));
+      clash = used.contains(AsciiLower(chosen)) || original.contains(AsciiLower(chosen));
     }
     if (chosen != name) {
       warnings->push_back(CsvRenamedColumnWarning(static_cast<int>(c), name, chosen));
     }
-    used.insert(fold(chosen));
+    used.insert(AsciiLower(chosen));
     names.push_back(std::move(chosen));
   }
   return names;

@@ -9,11 +9,11 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
-#include <set>
-#include <utility>
 #include <ostream>
+#include <set>
 #include <streambuf>
 #include <thread>
+#include <utility>
 
 #include "serve/console.h"
 #include "serve/http_error.h"
@@ -42,13 +42,13 @@ thread_local size_t t_route = 0;
 // parses it as the next request (400s) and a large one reaches the client as a reset.
 thread_local std::optional<HttpError> t_deferred_error;
 
-// RFC 9112 section 6.3: only Content-Length or Transfer-Encoding announce a body.
 // The methods with a catch-all handler below, which is where a deferred error is answered.
 const std::set<std::string, std::less<>> kDispatchedMethods = {"GET", "POST", "PUT", "DELETE", "PATCH"};
 
+// RFC 9112 section 6.3: a request has a body only if it sends Content-Length or
+// Transfer-Encoding; without either, httplib would wait for the connection to close.
 bool DeclaresBody(const httplib::Request& req) {
-  return (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0") ||
-         req.has_header("Transfer-Encoding");
+  return req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
 }
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
@@ -172,11 +172,9 @@ void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res,
     return;
   }
   request.deadline = t_start + std::chrono::milliseconds(context.options.request_timeout_ms);
-  // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112
-  // section 6.3); httplib would wait for the connection to close instead, so a plain
-  // `curl -X POST .../jobs/ID:cancel` hung until the timeout.
-  bool declares_body = req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
-  if (reader == nullptr || !declares_body) {
+  // Reading a body that was never declared hung a plain `curl -X POST .../jobs/ID:cancel`
+  // until the timeout.
+  if (reader == nullptr || !DeclaresBody(req)) {
     if (route->raw_body) {
       SendError(res, HttpError{400, "INVALID_ARGUMENT",
                                "the request has no body: send the file as the body "

@@ -5,6 +5,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/text.h"
 #include "strata/workspace.h"
 #include "workspace/catalog.h"
 #include "workspace/fingerprint.h"
@@ -28,14 +29,6 @@ static_assert(kProgressEveryRows % kEncodeBlockRows == 0);
 // Restored afterwards so a long-lived connection stays small.
 constexpr int64_t kImportCacheKiB = int64_t{64} * 1024;
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 Status ValidateColumns(std::string_view table_name, const Table& table) {
   if (table.num_columns() == 0) {
     return InvalidArgument("table '" + std::string(table_name) +
@@ -53,7 +46,7 @@ Status ValidateColumns(std::string_view table_name, const Table& table) {
       return InvalidArgument("column name in table '" + std::string(table_name) +
                              "' contains a NUL byte, which SQLite cannot store");
     }
-    if (!seen.insert(Lower(name)).second) {
+    if (!seen.insert(AsciiLower(name)).second) {
       return InvalidArgument("table '" + std::string(table_name) + "' has two columns named '" +
                              name + "' (names are case-insensitive in SQL); rename one");
     }
