@@ -23,9 +23,13 @@ find_library(STRATA_XGBOOST_LIB xgboost)
 if(NOT STRATA_XGBOOST_INCLUDE OR NOT STRATA_XGBOOST_LIB)
   message(FATAL_ERROR "Missing XGBoost: install the Debian package 'libxgboost-dev'")
 endif()
+# XGBoost runs on OpenMP (GCC's libgomp); the wrapper sets the calling thread's OpenMP thread
+# count for small predictions (xgboost_engine.cc), so it links libgomp itself. Link only: no
+# -fopenmp for our sources, which have no OpenMP pragmas.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
 add_library(strata_xgboost INTERFACE)
 target_include_directories(strata_xgboost SYSTEM INTERFACE ${STRATA_XGBOOST_INCLUDE})
-target_link_libraries(strata_xgboost INTERFACE ${STRATA_XGBOOST_LIB})
+target_link_libraries(strata_xgboost INTERFACE ${STRATA_XGBOOST_LIB} $<LINK_ONLY:OpenMP::OpenMP_CXX>)
 find_path(STRATA_READLINE_INCLUDE readline/readline.h)
 find_library(STRATA_READLINE_LIB readline)
 if(NOT STRATA_READLINE_INCLUDE OR NOT STRATA_READLINE_LIB)
