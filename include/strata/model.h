@@ -40,6 +40,9 @@ struct TrainingData {
   std::span<const double> labels;
   std::span<const double> weights;
   int num_classes = 0;  // classification: k >= 2
+  // What each feature column is (the Preprocessor's features()); empty: all numeric. Tree
+  // models split label-encoded categories as categories rather than as ordered numbers.
+  std::span<const FeatureInfo> feature_info;
 };
 
 // One line of the training log (ML.TRAINING_INFO).

@@ -16,7 +16,8 @@
 //                             most max_categories; the rest share an "_other_" column);
 //                             NULL is its own category; a value unseen in training is all
 //                             zeros. trees: label-encoded (categories in sorted order, codes
-//                             0..k-1); NULL and unseen -> missing.
+//                             0..k-1); NULL and unseen -> missing; XGBoost splits them as
+//                             categories (FeatureKind::kCategorical, TrainingData).
 //   TIMESTAMP, DATE           parts: Unix seconds (days for DATE) as a numeric feature, plus
 //                             month, day of week (and hour for TIMESTAMP) as categories for
 //                             linear models or numbers for trees.

@@ -242,8 +242,8 @@ Result<ModelBundle> TrainImpl(const TrainSpec& spec, const Table& data, Table* o
   }
   const FeatureMatrix& x_used = rebalanced ? x_fit : x_train;
 
-  TrainingData train_data{&x_used, rebalanced ? y_fit : y_train, w_train, k};
-  TrainingData eval_data{&x_eval, y_eval, {}, k};
+  TrainingData train_data{&x_used, rebalanced ? y_fit : y_train, w_train, k, prep.features()};
+  TrainingData eval_data{&x_eval, y_eval, {}, k, prep.features()};
   std::vector<IterationInfo> log;
   FitContext ctx;
   ctx.options = plan.options;

@@ -34,6 +34,9 @@ struct TreeTrainingPlan {
   int early_stopping_rounds = 0; // XGBoost's rule: rounds without improvement
   int max_bin = 256;
   int threads = 1;
+  // Whether label-encoded categories are given to XGBoost as categorical (hist and approx;
+  // the exact method splits only on thresholds, so it sees the codes as numbers).
+  bool categorical_splits = true;
 };
 
 // Maps validated options to XGBoost parameters and the training plan (tree_models.cc).

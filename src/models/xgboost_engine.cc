@@ -153,6 +153,15 @@ Booster& Booster::operator=(Booster&& other) noexcept {
   return *this;
 }
 
+Status DMatrix::SetFeatureTypes(std::span<const std::string> types) {
+  std::vector<const char*> pointers;
+  pointers.reserve(types.size());
+  for (const std::string& t : types) pointers.push_back(t.c_str());
+  return CheckInternal(XGDMatrixSetStrFeatureInfo(handle_, "feature_type", pointers.data(),
+                                                  static_cast<bst_ulong>(pointers.size())),
+                       "setting XGBoost feature types");
+}
+
 Result<Booster> Booster::Create(std::span<const DMatrix* const> cache) {
   InstallLogSink();
   std::vector<DMatrixHandle> handles;

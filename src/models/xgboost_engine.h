@@ -51,6 +51,10 @@ class DMatrix {
   // Sets the label or weight of every row (one value per row).
   Status SetLabels(std::span<const double> labels);
   Status SetWeights(std::span<const double> weights);
+  // Marks columns as categorical ("c": values are category codes 0, 1, ...; NaN missing) or
+  // numeric ("q"), one entry per column. hist and approx then split a categorical column by
+  // partitioning its categories instead of by thresholds on the codes.
+  Status SetFeatureTypes(std::span<const std::string> types);
 
   void* handle() const { return handle_; }
 

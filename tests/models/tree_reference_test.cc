@@ -67,9 +67,9 @@ TEST_P(TreeReferenceTest, MatchesXgboostPythonBitForBit) {
       train_w = Take(weights, train_rows);
       eval_w = Take(weights, eval_rows);
     }
-    eval = {&eval_x, eval_y, eval_w, d.num_classes};
+    eval = {&eval_x, eval_y, eval_w, d.num_classes, d.features};
   }
-  TrainingData train{&train_x, train_y, train_w, d.num_classes};
+  TrainingData train{&train_x, train_y, train_w, d.num_classes, d.features};
 
   RegisterTreeModels();
   const bool forest = GetParam().rfind("forest", 0) == 0;

@@ -8,7 +8,9 @@ the repository root with
         > tests/models/reference/tree_reference.json
 
 The data matrix is built the way tree_test_data.h builds it in C++: every column but the
-label, in file order; numbers as float64; text label-encoded in sorted order; then the cells
+label, in file order; numbers as float64; text label-encoded in sorted order (and, for the
+hist and approx methods, declared categorical with feature_types "c", as Strata declares
+its label-encoded columns); then the cells
 with (31 * row + 17 * column) % 41 == 0 set to NaN, so missing-value handling is exercised
 (the bundled files have no NULLs). Labels: class indices in sorted order, or the number.
 
@@ -51,8 +53,10 @@ def load(name, label, classification):
 
     features = [h for h in header if h != label]
     x = np.empty((len(body), len(features)), dtype=np.float64)
+    kinds = []
     for c, h in enumerate(features):
-        x[:, c] = encode(columns[h])[0]
+        x[:, c], categories = encode(columns[h])
+        kinds.append("c" if categories is not None else "q")
     for r in range(x.shape[0]):
         for c in range(x.shape[1]):
             if (31 * r + 17 * c) % 41 == 0:
@@ -60,13 +64,16 @@ def load(name, label, classification):
     y, classes = encode(columns[label])
     if not classification:
         classes = None
-    return x, np.array(y, dtype=np.float64), classes
+    return x, np.array(y, dtype=np.float64), classes, kinds
 
 
-def matrix(x, y, w, params, ref=None):
+def matrix(x, y, w, params, kinds):
     # A plain DMatrix for every tree_method: XGBoost builds the hist index itself at the first
-    # round (measured faster than QuantileDMatrix on 1.7; Strata does the same).
-    return xgb.DMatrix(x, label=y, weight=w, nthread=THREADS)
+    # round (measured faster than QuantileDMatrix on 1.7; Strata does the same). The exact
+    # method splits only on thresholds, so it gets no categorical columns.
+    types = kinds if params["tree_method"] != "exact" and "c" in kinds else None
+    return xgb.DMatrix(x, label=y, weight=w, nthread=THREADS, feature_types=types,
+                       enable_categorical=types is not None)
 
 
 class RelativeProgress(xgb.callback.TrainingCallback):
@@ -96,7 +103,7 @@ def plain_sum(values):
 
 
 def run(case):
-    x, y, classes = load(case["file"], case["label"], case["classification"])
+    x, y, classes, kinds = load(case["file"], case["label"], case["classification"])
     n = x.shape[0]
     w = None
     if case.get("weights"):
@@ -110,11 +117,12 @@ def run(case):
     params = dict(case["params"])
     params["nthread"] = str(THREADS)
     params["validate_parameters"] = "1"
-    dtrain = matrix(x[train_rows], y[train_rows], None if w is None else w[train_rows], params)
+    dtrain = matrix(x[train_rows], y[train_rows], None if w is None else w[train_rows], params,
+                    kinds)
     evals = [(dtrain, "train")]
     if eval_rows is not None:
         deval = matrix(x[eval_rows], y[eval_rows], None if w is None else w[eval_rows], params,
-                       ref=dtrain if params["tree_method"] == "hist" else None)
+                       kinds)
         evals.append((deval, "eval"))
     watched = evals[-1][1]
     metric = params["eval_metric"]
@@ -139,7 +147,7 @@ def run(case):
     end = best + 1 if best >= 0 else 0
 
     subset = list(range(0, n, max(1, n // 100)))
-    dpred = xgb.DMatrix(x[subset], nthread=THREADS)
+    dpred = matrix(x[subset], None, None, params, kinds)
     rounds = (0, end)
     pred = bst.predict(dpred, iteration_range=rounds, strict_shape=True)
     margin = bst.predict(dpred, output_margin=True, iteration_range=rounds, strict_shape=True)
