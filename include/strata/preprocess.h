@@ -77,6 +77,7 @@ struct FeatureInfo {
   std::string source_column;  // the input column it comes from
   FeatureKind kind = FeatureKind::kNumeric;
   std::string category;       // the category a kOneHot indicator stands for
+  int categories = 0;         // kCategorical: how many codes (categories seen in training)
 };
 
 enum class EncodingStyle {

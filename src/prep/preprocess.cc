@@ -218,7 +218,8 @@ Result<Preprocessor> Preprocessor::FitColumns(const Table& train, const std::vec
           p.features_.push_back({name + "=" + kNullCategory, name, FeatureKind::kOneHot, kNullCategory});
         }
       } else {
-        p.features_.push_back({name, name, FeatureKind::kCategorical, ""});
+        p.features_.push_back({name, name, FeatureKind::kCategorical, "",
+                               static_cast<int>(t.categories.size()) + (t.has_other ? 1 : 0)});
       }
     } else {
       // Numeric, BOOL for trees, and the numeric part of time columns.
@@ -453,10 +454,12 @@ nlohmann::json Preprocessor::ToJson() const {
   }
   j["features"] = nlohmann::json::array();
   for (const FeatureInfo& f : features_) {
-    j["features"].push_back({{"name", f.name},
-                             {"source_column", f.source_column},
-                             {"kind", KindName(f.kind)},
-                             {"category", f.category}});
+    nlohmann::json feature = {{"name", f.name},
+                              {"source_column", f.source_column},
+                              {"kind", KindName(f.kind)},
+                              {"category", f.category}};
+    if (f.kind == FeatureKind::kCategorical) feature["categories"] = f.categories;
+    j["features"].push_back(std::move(feature));
   }
   return j;
 }
@@ -505,6 +508,7 @@ Result<Preprocessor> Preprocessor::FromJson(const nlohmann::json& j) {
                   : kind == "categorical" ? FeatureKind::kCategorical
                                           : FeatureKind::kOneHot;
       info.category = f.at("category").get<std::string>();
+      info.categories = f.value("categories", 0);  // absent in bundles before it was saved
       p.features_.push_back(std::move(info));
     }
   } catch (const nlohmann::json::exception& e) {

@@ -132,6 +132,45 @@ TEST(TreeModelsTest, MapsOptionsToXgboostParameters) {
   EXPECT_EQ(conflict.status().code(), StatusCode::kInvalidArgument);
 }
 
+// Eight categories whose label alternates with the code (a, c, e, g negative; b, d, f, h
+// positive): one split on the set of categories separates them, one threshold on the codes
+// cannot. Declared categorical, a single depth-1 tree gets every row right; with the EXACT
+// method (codes as numbers), or for a column said to have more than 16 categories (which
+// keeps threshold splits), it cannot.
+TEST(TreeModelTest, SplitsLabelEncodedCategoriesAsSets) {
+  const int64_t rows = 800;
+  FeatureMatrix x(rows, 2);
+  std::vector<double> labels(rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    x.at(r, 0) = static_cast<double>(r % 8);           // the category code
+    x.at(r, 1) = static_cast<double>((r * 37) % 101);  // noise
+    labels[r] = static_cast<double>(r % 2);
+  }
+  std::vector<FeatureInfo> info = {{"letter", "letter", FeatureKind::kCategorical, "", 8},
+                                   {"noise", "noise", FeatureKind::kNumeric, ""}};
+  TrainingData data{&x, labels, {}, 2, info};
+  auto accuracy = [&](const std::string& tree_method) {
+    const ModelType& type = Type("boosted_tree_classifier");
+    std::unique_ptr<Model> model = type.create();
+    // max_cat_to_onehot is 4 in XGBoost: eight categories get a partition split.
+    EXPECT_OK(model->Fit(data, Context(type, {{"max_iterations", 1},
+                                              {"max_tree_depth", 1},
+                                              {"learn_rate", 1.0},
+                                              {"early_stop", false},
+                                              {"tree_method", tree_method}})));
+    ModelOutput out;
+    EXPECT_OK(model->Predict(x, &out));
+    int64_t right = 0;
+    for (int64_t r = 0; r < rows; ++r) right += (out.probabilities[r * 2 + 1] > 0.5) == (labels[r] == 1);
+    return static_cast<double>(right) / rows;
+  };
+  EXPECT_EQ(accuracy("HIST"), 1.0);
+  EXPECT_EQ(accuracy("APPROX"), 1.0);
+  EXPECT_LT(accuracy("EXACT"), 0.7);
+  info[0].categories = 40;
+  EXPECT_LT(accuracy("HIST"), 0.7);
+}
+
 TEST(TreeModelTest, SaveLoadPredictsIdentically) {
   const std::vector<std::pair<std::string_view, nlohmann::json>> cases = {
       {"BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 5}, {"num_parallel_tree", 2}}},

@@ -27,7 +27,8 @@ struct TreeTestData {
 };
 
 // Values of one column as doubles: numbers as they are, text as its sorted-order code.
-inline std::vector<double> EncodeColumn(const Column& column, bool* categorical) {
+inline std::vector<double> EncodeColumn(const Column& column, bool* categorical,
+                                        int* categories) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> out(static_cast<size_t>(column.size()), nan);
   *categorical = column.type() == DataType::kString;
@@ -41,6 +42,7 @@ inline std::vector<double> EncodeColumn(const Column& column, bool* categorical)
   }
   double next = 0;
   for (auto& [text, code] : codes) code = next++;
+  *categories = static_cast<int>(codes.size());
   for (int64_t r = 0; r < column.size(); ++r) {
     if (!column.IsNull(r)) out[r] = codes[std::string(column.GetString(r))];
   }
@@ -68,12 +70,14 @@ inline TreeTestData LoadTreeTestData(const std::string& file, const std::string&
   for (size_t f = 0; f < feature_columns.size(); ++f) {
     const Column& column = table->column(feature_columns[f]);
     bool categorical = false;
-    std::vector<double> values = EncodeColumn(column, &categorical);
+    int categories = 0;
+    std::vector<double> values = EncodeColumn(column, &categorical, &categories);
     std::copy(values.begin(), values.end(), data.x.column(static_cast<int>(f)));
     FeatureInfo info;
     info.name = column.name();
     info.source_column = column.name();
     info.kind = categorical ? FeatureKind::kCategorical : FeatureKind::kNumeric;
+    info.categories = categories;
     data.features.push_back(info);
   }
   for (int64_t r = 0; r < rows; ++r) {
@@ -82,7 +86,8 @@ inline TreeTestData LoadTreeTestData(const std::string& file, const std::string&
     }
   }
   bool categorical = false;
-  data.labels = EncodeColumn(table->column(label_column), &categorical);
+  int categories = 0;
+  data.labels = EncodeColumn(table->column(label_column), &categorical, &categories);
   if (classification) {
     data.num_classes = static_cast<int>(*std::max_element(data.labels.begin(), data.labels.end())) + 1;
   }

@@ -9,8 +9,8 @@ the repository root with
 
 The data matrix is built the way tree_test_data.h builds it in C++: every column but the
 label, in file order; numbers as float64; text label-encoded in sorted order (and, for the
-hist and approx methods, declared categorical with feature_types "c", as Strata declares
-its label-encoded columns); then the cells
+hist and approx methods, declared categorical with feature_types "c" when it has at most 16
+categories, as Strata declares its label-encoded columns); then the cells
 with (31 * row + 17 * column) % 41 == 0 set to NaN, so missing-value handling is exercised
 (the bundled files have no NULLs). Labels: class indices in sorted order, or the number.
 
@@ -56,7 +56,7 @@ def load(name, label, classification):
     kinds = []
     for c, h in enumerate(features):
         x[:, c], categories = encode(columns[h])
-        kinds.append("c" if categories is not None else "q")
+        kinds.append("c" if categories is not None and len(categories) <= 16 else "q")
     for r in range(x.shape[0]):
         for c in range(x.shape[1]):
             if (31 * r + 17 * c) % 41 == 0:
