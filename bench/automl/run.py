@@ -559,6 +559,7 @@ def main():
         print("\nStrata budget: " + overrun)
     if failures:
         print("\nFailures:\n" + "\n".join(f"- {f}" for f in failures))
+    log(f"OMP_WAIT_POLICY: {os.environ.get('OMP_WAIT_POLICY', 'unset')}")
     if args.no_results:
         return
     import optuna
@@ -566,7 +567,10 @@ def main():
     section = (
         f"{SECTION}\n\n"
         f"`bench/automl/run.py` on {datetime.date.today().isoformat()}: {benchlib.machine()}; "
-        f"load average {load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end. "
+        f"load average {load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end; "
+        f"OMP_WAIT_POLICY {os.environ.get('OMP_WAIT_POLICY', 'unset (libgomp default)')} for "
+        f"every contender (PASSIVE when the load was above 1 at the start: it slows XGBoost "
+        f"on small data several times, so fewer AutoML trials run). "
         f"Peers: /usr/bin/python3 with {benchlib.versions()}, optuna {optuna.__version__}; "
         f"{args.threads} threads for every contender. Run time {time.time() - started:.0f} s.\n"
         f"Command: `{argv_text}` (Strata: `{os.path.relpath(strata, benchlib.ROOT)}`).\n\n"

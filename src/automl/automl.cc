@@ -97,10 +97,12 @@ std::vector<Candidate> Portfolio(const DataFacts& facts) {
   // first's time covers it). No L2 penalty: XGBoost's lambda = 1 shrinks a leaf of n rows by
   // n / (n + 1), which biases deep trees' small leaves; without it RMSE fell from 695 to 565
   // on diamonds and from 4.7 to 3.7 on boston (xgboost-python, 3 folds).
-  const nlohmann::json rf_default = {{"num_parallel_tree", 100}, {"max_tree_depth", 12},
-                                     {"l2_reg", 0.0}};
-  const nlohmann::json rf_wide = {{"num_parallel_tree", 100}, {"max_tree_depth", 12},
-                                  {"colsample_bynode", 0.5}, {"l2_reg", 0.0}};
+  const nlohmann::json rf_default = {
+      {"num_parallel_tree", 100}, {"max_tree_depth", 12}, {"l2_reg", 0.0}};
+  const nlohmann::json rf_wide = {{"num_parallel_tree", 100},
+                                  {"max_tree_depth", 12},
+                                  {"colsample_bynode", 0.5},
+                                  {"l2_reg", 0.0}};
   // Networks: a wide single layer and two layers, both with dropout and a little L2;
   // early stopping on the held-out fold picks the epochs.
   const std::string dnn = TypeFor("DNN", facts.task);

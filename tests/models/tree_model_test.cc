@@ -161,7 +161,8 @@ TEST(TreeModelTest, SplitsLabelEncodedCategoriesAsSets) {
     ModelOutput out;
     EXPECT_OK(model->Predict(x, &out));
     int64_t right = 0;
-    for (int64_t r = 0; r < rows; ++r) right += (out.probabilities[r * 2 + 1] > 0.5) == (labels[r] == 1);
+    for (int64_t r = 0; r < rows; ++r)
+      right += (out.probabilities[r * 2 + 1] > 0.5) == (labels[r] == 1);
     return static_cast<double>(right) / rows;
   };
   EXPECT_EQ(accuracy("HIST"), 1.0);

@@ -27,8 +27,7 @@ struct TreeTestData {
 };
 
 // Values of one column as doubles: numbers as they are, text as its sorted-order code.
-inline std::vector<double> EncodeColumn(const Column& column, bool* categorical,
-                                        int* categories) {
+inline std::vector<double> EncodeColumn(const Column& column, bool* categorical, int* categories) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> out(static_cast<size_t>(column.size()), nan);
   *categorical = column.type() == DataType::kString;
