@@ -34,9 +34,16 @@ Every metric is computed here with sklearn from the test rows' predictions. A co
 fails on a fold is recorded with its status and the run goes on. Per-fold results are also
 written to WORKDIR/results.jsonl as they come (truncated at the start of a run).
 
+The whole protocol (9 data sets x 10 folds x 2 budgets for Strata and Optuna) takes about 20
+hours on 2 cores, so it can be run in pieces: --only-folds runs some folds of the same
+partition (the folds are always those of --folds), each piece in its own --workdir, and
+--report renders the tables from the pieces' journals without running anything.
+
     /usr/bin/python3 bench/automl/run.py [--datasets credit_g,boston,...] [--folds 10]
-        [--repeats 1] [--budgets 60,300] [--threads 2] [--strata build/strata]
-        [--workdir /tmp/strata_bench/automl] [--skip-optuna] [--no-results]
+        [--only-folds 1-5] [--repeats 1] [--budgets 60,300] [--threads 2]
+        [--strata build/strata] [--workdir /tmp/strata_bench/automl] [--skip-optuna]
+        [--no-results]
+    /usr/bin/python3 bench/automl/run.py --report W1/results.jsonl W2/results.jsonl ...
 """
 import argparse
 import datetime
@@ -341,7 +348,7 @@ def fold_ranks(rows, contenders, key, higher):
         len(next(iter(ranks.values()), []))
 
 
-def render(results, contenders, strata_budgets, args):
+def render(results, contenders, strata_budgets):
     lines = []
     target_budget = 300 if 300 in strata_budgets else max(strata_budgets)
     target_name = f"strata automl {target_budget // 60}m" if target_budget % 60 == 0 \
@@ -440,6 +447,77 @@ def budget_name(prefix, b):
     return f"{prefix} {b // 60}m" if b % 60 == 0 else f"{prefix} {b}s"
 
 
+def parse_fold_range(text, n_folds):
+    """--only-folds A-B (or A) as a range of 1-based fold numbers; all folds when None."""
+    if text is None:
+        return range(1, n_folds + 1)
+    try:
+        a, _, b = text.partition("-")
+        first, last = int(a), int(b or a)
+    except ValueError:
+        sys.exit(f"--only-folds {text!r}: expected A-B, two fold numbers such as 1-5")
+    if not 1 <= first <= last <= n_folds:
+        sys.exit(f"--only-folds {text!r}: expected 1 <= A <= B <= --folds ({n_folds})")
+    return range(first, last + 1)
+
+
+def report(journals, default_folds):
+    """Merges the per-fold records of earlier runs (pieces of one protocol) and prints the
+    tables. A (data set, repeat, fold, contender) recorded twice is an error, as are two
+    partitions (different --folds) of one data set."""
+    results, seen, n_folds, contenders = {}, {}, {}, []
+    for path in journals:
+        try:
+            with open(path) as f:
+                lines = f.read().splitlines()
+        except OSError as e:
+            sys.exit(f"{path}: {e.strerror}")
+        for lineno, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                name, key = rec["dataset"], (rec["dataset"], rec["repeat"], rec["fold"],
+                                             rec["contender"])
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                sys.exit(f"{path}:{lineno}: not a per-fold record of this script ({e})")
+            if name not in SETS:
+                sys.exit(f"{path}:{lineno}: unknown data set {name!r}")
+            if key in seen:
+                sys.exit(f"{path}:{lineno}: {name} repeat {key[1]} fold {key[2] + 1} "
+                         f"{key[3]!r} is also in {seen[key]}")
+            seen[key] = f"{path}:{lineno}"
+            k = rec.get("n_folds", default_folds)
+            if n_folds.setdefault(name, k) != k:
+                sys.exit(f"{path}:{lineno}: {name} has {k}-fold records here and "
+                         f"{n_folds[name]}-fold records elsewhere (different partitions); "
+                         f"pass --folds for journals written before n_folds was recorded")
+            if rec["contender"] not in contenders:
+                contenders.append(rec["contender"])
+            results.setdefault(name, (SETS[name][2], []))[1].append(rec)
+    if not results:
+        sys.exit("no per-fold records in " + ", ".join(journals))
+
+    def seconds(c):  # "strata automl 5m" -> 300, "optuna-xgb 90s" -> 90, "xgboost" -> 0
+        last = c.rsplit(" ", 1)[-1]
+        return int(last[:-1]) * (60 if last[-1] == "m" else 1) if last[:-1].isdigit() else 0
+
+    family = {"strata automl": 0, "sklearn HGB": 1, "xgboost": 2, "optuna-xgb": 3}
+    contenders.sort(key=lambda c: (family.get(c.rsplit(" ", 1)[0] if seconds(c) else c, 9),
+                                   seconds(c)))
+    budgets = sorted({seconds(c) for c in contenders if c.startswith("strata automl ")})
+    text = render(results, contenders, budgets or [300])
+    print(text)
+    overrun = strata_budget_overrun(results, budgets)
+    if overrun:
+        print("\nStrata budget: " + overrun)
+    for name, (_, rows) in results.items():
+        done = len({(r["repeat"], r["fold"]) for r in rows})
+        repeats = len({r["repeat"] for r in rows})
+        if done < n_folds[name] * repeats:
+            print(f"\nNote: {name} has {done} of its {n_folds[name] * repeats} folds recorded.")
+
+
 # ---------------------------------------------------------------------------------------
 
 def main():
@@ -456,7 +534,16 @@ def main():
     parser.add_argument("--skip-optuna", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the per-fold files")
     parser.add_argument("--no-results", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument("--only-folds", default=None, metavar="A-B",
+                        help="run only folds A..B (1-based) of each repeat's --folds partition")
+    parser.add_argument("--report", nargs="+", metavar="JOURNAL",
+                        help="print the tables of earlier runs' results.jsonl files (merged) "
+                             "and exit")
     args = parser.parse_args()
+    if args.report:
+        report(args.report, args.folds)
+        return
+    fold_range = parse_fold_range(args.only_folds, args.folds)
     names = [n for n in args.datasets.split(",") if n]
     for n in names:
         if n not in SETS:
@@ -497,6 +584,8 @@ def main():
             + (f", {len(classes)} classes, minority {classes[positive]!r}" if classes else ""))
         for rep in range(args.repeats):
             for k, (tr, te) in enumerate(folds(y, task, args.folds, rep)):
+                if k + 1 not in fold_range:
+                    continue
                 fold_dir = os.path.join(args.workdir, name, f"r{rep}_f{k}")
                 os.makedirs(fold_dir, exist_ok=True)
                 train_csv = os.path.join(fold_dir, "train.csv")
@@ -521,7 +610,8 @@ def main():
                             xtr, ytr, xte, task, args.threads, n_classes, b, rep * 1000 + k)))
                 for cname, job in jobs:
                     start = time.perf_counter()
-                    rec = {"dataset": name, "repeat": rep, "fold": k, "contender": cname}
+                    rec = {"dataset": name, "repeat": rep, "fold": k, "n_folds": args.folds,
+                           "contender": cname}
                     try:
                         pred, info = job()
                         rec["seconds"] = time.perf_counter() - start
@@ -552,7 +642,7 @@ def main():
                 if not args.keep:
                     shutil.rmtree(fold_dir, ignore_errors=True)
 
-    text = render(results, contenders, budgets, args)
+    text = render(results, contenders, budgets)
     overrun = strata_budget_overrun(results, budgets)
     print(text)
     if overrun:
@@ -561,6 +651,10 @@ def main():
         print("\nFailures:\n" + "\n".join(f"- {f}" for f in failures))
     log(f"OMP_WAIT_POLICY: {os.environ.get('OMP_WAIT_POLICY', 'unset')}")
     if args.no_results:
+        return
+    if len(fold_range) < args.folds:
+        log("RESULTS.md not updated: this run is a piece (--only-folds); merge the pieces' "
+            "journals with --report")
         return
     import optuna
     n_folds = args.folds * args.repeats
