@@ -52,6 +52,7 @@ struct DataFacts {
   int64_t rows = 0;
   int64_t inputs = 0;     // a rough count of model inputs after one-hot encoding
   bool networks = false;  // neural networks fit in the budget (NetworksFit)
+  bool positive_label = false;  // regression: every label above 0 (log-link losses apply)
 };
 
 // Whether neural networks get portfolio slots: when two of them (a 256-unit layer, about 50
@@ -138,6 +139,12 @@ std::vector<Candidate> Portfolio(const DataFacts& facts) {
     out.push_back({"boosted_tree_lr0.1_d6_downsample_upweight", bt, with(bt_default, downsample)});
   }
   out.push_back({"boosted_tree_lr0.03_d8", bt, bt_deep});
+  // Positive labels (prices, counts, durations) are often right-skewed with errors that grow
+  // with the value; a gamma loss fits them on the log scale and predicts in label units
+  // (xgboost-python, diamonds 3 folds: RMSE 549 -> 533 for one deep configuration).
+  // Cross-validation decides whether it helps; the tuning below can choose it too.
+  if (facts.positive_label)
+    out.push_back({"boosted_tree_lr0.03_d8_gamma", bt, with(bt_deep, {{"objective", "GAMMA"}})});
   if (facts.networks) out.push_back({"dnn_256x128", dnn, dnn_deep});
   if (imbalanced) {
     out.push_back({"boosted_tree_lr0.05_d4_smote", bt, with(bt_slow, smote)});
@@ -207,6 +214,16 @@ Result<DataFacts> Inspect(const Table& data, const std::string& label, std::opti
   // One-hot categories: counted as 10 inputs each.
   facts.inputs = advice.numeric_columns + 10 * advice.categorical_columns + 3 * advice.time_columns;
   facts.has_categorical = advice.categorical_columns > 0;
+  if (facts.task == Task::kRegression) {
+    STRATA_ASSIGN_OR_RETURN(const Column* y, data.GetColumn(label));
+    bool any = false, positive = true;
+    for (int64_t r = 0; r < y->size() && positive; ++r) {
+      if (y->IsNull(r)) continue;
+      any = true;
+      positive = y->GetAsDouble(r) > 0;
+    }
+    facts.positive_label = any && positive;
+  }
   if (facts.task == Task::kClassification) {
     STRATA_ASSIGN_OR_RETURN(const Column* y, data.GetColumn(label));
     std::map<std::string, int64_t> counts;
@@ -337,6 +354,7 @@ Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Sc
     if (cls && facts.minority_share < 0.2) {
       options["auto_class_weights"] = HparamCandidates({false, true});
     }
+    if (facts.positive_label) options["objective"] = HparamCandidates({"SQUARED_ERROR", "GAMMA"});
   }
   STRATA_ASSIGN_OR_RETURN(search.space, BuildSearchSpace(*type, options));
   search.sampler = MakeTpeSampler(search.space, seed, /*startup_trials=*/3);

@@ -134,6 +134,50 @@ std::vector<int> LossSample(int64_t rows, uint64_t seed) {
   return all;
 }
 
+// A log-link objective's labels checked against its floor (gamma: > 0; Poisson and Tweedie:
+// >= 0, not all 0), in the training and evaluation data; returns the training labels'
+// (weighted) mean, the model's starting prediction. XGBoost 1.7 would start from 0.5, which
+// for labels in the thousands costs dozens of rounds and stops BigQuery ML's
+// min_rel_progress rule early.
+Result<double> LogLinkStart(const TrainingData& data, const FitContext& context,
+                            TreeTrainingPlan::LabelFloor floor) {
+  const bool positive = floor == TreeTrainingPlan::LabelFloor::kPositive;
+  const std::string objective = context.options.Has("objective")
+                                    ? context.options.GetString("objective")
+                                    : std::string("a log-link objective");
+  auto check = [&](const TrainingData& d, const char* part) -> Status {
+    int64_t bad = 0;
+    double example = 0;
+    for (double y : d.labels) {
+      if (positive ? !(y > 0) : !(y >= 0)) {
+        if (bad++ == 0) example = y;
+      }
+    }
+    if (bad == 0) return Status::Ok();
+    return InvalidArgument(fmt::format(
+        "option objective = '{}' needs labels {} 0, but {} {} row(s) have a label {} 0 (for "
+        "example {}); use objective = '{}' or filter those rows",
+        objective, positive ? "above" : "of at least", bad, part,
+        positive ? "at or below" : "below", example,
+        positive ? "TWEEDIE' or 'SQUARED_ERROR" : "SQUARED_ERROR"));
+  };
+  STRATA_RETURN_IF_ERROR(check(data, "training"));
+  if (context.eval != nullptr) STRATA_RETURN_IF_ERROR(check(*context.eval, "evaluation"));
+  double sum = 0, weight = 0;
+  for (size_t i = 0; i < data.labels.size(); ++i) {
+    const double w = data.weights.empty() ? 1.0 : data.weights[i];
+    sum += w * data.labels[i];
+    weight += w;
+  }
+  const double mean = weight > 0 ? sum / weight : 0;
+  if (!(mean > 0)) {
+    return InvalidArgument(fmt::format(
+        "option objective = '{}' needs some labels above 0, but every training label is 0",
+        objective));
+  }
+  return mean;
+}
+
 std::vector<double> ToDoubles(const std::vector<float>& v) {
   return std::vector<double>(v.begin(), v.end());
 }
@@ -161,6 +205,10 @@ Status TreeModel::Fit(const TrainingData& data, const FitContext& context) {
   }
   STRATA_ASSIGN_OR_RETURN(TreeTrainingPlan plan,
                           PlanTreeTraining(ensemble_, task_, classes, sized));
+  if (plan.log_link) {
+    STRATA_ASSIGN_OR_RETURN(double start, LogLinkStart(data, context, plan.label_floor));
+    plan.params.emplace_back("base_score", fmt::format("{}", start));
+  }
   return Train(data, sized, plan);
 }
 
@@ -338,7 +386,31 @@ Status TreeModel::Contribute(const FeatureMatrix& features, Contributions* out) 
   }
   out->values = ToDoubles(p.values);
   out->rows = features.rows();
+  if (LogLink()) {
+    // TreeSHAP explains the margin, log(prediction). In label units: the bias becomes
+    // exp(bias) and the attributions are scaled by one factor per row so that they still sum
+    // to the prediction, exp(margin) - exp(bias), each keeping its share of the margin
+    // (the derivative exp(bias) where the margin equals the bias).
+    const size_t width = static_cast<size_t>(num_features_) + 1;
+    for (int64_t r = 0; r < out->rows; ++r) {
+      double* row = out->values.data() + static_cast<size_t>(r) * width;
+      const double bias = row[width - 1];
+      double margin = bias;
+      for (size_t j = 0; j + 1 < width; ++j) margin += row[j];
+      const double base = std::exp(bias);
+      const double scale = margin != bias ? (std::exp(margin) - base) / (margin - bias) : base;
+      for (size_t j = 0; j + 1 < width; ++j) row[j] *= scale;
+      row[width - 1] = base;
+    }
+  }
   return Status::Ok();
+}
+
+bool TreeModel::LogLink() const {
+  auto it = params_.find("objective");
+  if (it == params_.end() || !it->is_string()) return false;
+  const std::string& objective = it->get_ref<const std::string&>();
+  return objective == "reg:gamma" || objective == "count:poisson" || objective == "reg:tweedie";
 }
 
 Result<std::vector<FeatureImportance>> TreeModel::Importance(

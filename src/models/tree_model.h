@@ -37,6 +37,11 @@ struct TreeTrainingPlan {
   // Whether label-encoded categories are given to XGBoost as categorical (hist and approx;
   // the exact method splits only on thresholds, so it sees the codes as numbers).
   bool categorical_splits = true;
+  // Regression with a log-link objective (GAMMA, POISSON, TWEEDIE): Fit checks the labels
+  // against the floor and starts from their mean (XGBoost's base_score) instead of 0.5.
+  bool log_link = false;
+  enum class LabelFloor { kNone, kPositive, kNonNegative };
+  LabelFloor label_floor = LabelFloor::kNone;
 };
 
 // Maps validated options to XGBoost parameters and the training plan (tree_models.cc).
@@ -78,6 +83,8 @@ class TreeModel : public Model {
   friend Result<ImportedTrees> ImportXgboostTrees(std::string_view model_bytes);
   Status CheckFitted(const FeatureMatrix& features) const;
   Status Train(const TrainingData& data, const FitContext& context, const TreeTrainingPlan& plan);
+  // Whether the objective predicts exp(margin) (gamma, Poisson, Tweedie regression).
+  bool LogLink() const;
 
   TreeEnsemble ensemble_;
   Task task_;

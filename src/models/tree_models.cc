@@ -95,6 +95,31 @@ std::vector<OptionSpec> RandomForestOptions() {
   return specs;
 }
 
+// Regressors only: the loss the trees minimise (Strata extensions; BigQuery ML always uses
+// squared error). The log-link losses fit positive, right-skewed labels such as prices,
+// whose errors grow with the value, and still predict in label units.
+std::vector<OptionSpec> RegressionObjectiveOptions() {
+  return {
+      OptionSpec::Enum("objective", {"SQUARED_ERROR", "GAMMA", "POISSON", "TWEEDIE"},
+                       "SQUARED_ERROR",
+                       "loss the trees minimise: SQUARED_ERROR, or a log-link loss for "
+                       "positive, right-skewed labels (GAMMA: labels > 0; POISSON and TWEEDIE: "
+                       "labels >= 0); predictions are in label units either way")
+          .Extension(),
+      OptionSpec::Float("tweedie_variance_power", 1.5,
+                        "TWEEDIE: the variance power, between 1 (Poisson) and 2 (gamma)")
+          .Min(1, true)
+          .Max(2, true)
+          .Tuning(1.1, 1.9)
+          .Extension(),
+  };
+}
+
+std::vector<OptionSpec> WithRegressionObjective(std::vector<OptionSpec> specs) {
+  for (OptionSpec& o : RegressionObjectiveOptions()) specs.push_back(std::move(o));
+  return specs;
+}
+
 // Shortest text that reads back as the same double ("0.3", "1", "1e-05").
 std::string Num(double v) { return fmt::format("{}", v); }
 
@@ -138,8 +163,21 @@ Result<TreeTrainingPlan> PlanTreeTraining(TreeEnsemble ensemble, Task task, int 
       set("eval_metric", "mlogloss");
     }
   } else if (task == Task::kRegression) {
-    set("objective", "reg:squarederror");
+    // The objective option is declared for the regressor types; a caller validating against
+    // another option list gets squared error.
+    const std::string objective = o.Has("objective") ? o.GetString("objective") : "SQUARED_ERROR";
+    plan.log_link = objective != "SQUARED_ERROR";
+    plan.label_floor = objective == "GAMMA" ? TreeTrainingPlan::LabelFloor::kPositive
+                       : plan.log_link      ? TreeTrainingPlan::LabelFloor::kNonNegative
+                                            : TreeTrainingPlan::LabelFloor::kNone;
+    set("objective", objective == "GAMMA"     ? "reg:gamma"
+                     : objective == "POISSON" ? "count:poisson"
+                     : objective == "TWEEDIE" ? "reg:tweedie"
+                                              : "reg:squarederror");
+    // Early stopping and the log watch RMSE in label units whatever the loss.
     set("eval_metric", "rmse");
+    if (objective == "TWEEDIE")
+      set("tweedie_variance_power", Num(o.GetDouble("tweedie_variance_power")));
   } else {
     return Internal("tree models do regression and classification only");
   }
@@ -208,12 +246,14 @@ void RegisterTreeModels() {
                    BoostedTreeOptions(),
                    "gradient-boosted decision trees (XGBoost) for binary and multiclass labels");
   RegisterTreeType("BOOSTED_TREE_REGRESSOR", Task::kRegression, TreeEnsemble::kBoosted,
-                   BoostedTreeOptions(), "gradient-boosted decision trees (XGBoost) for numbers");
+                   WithRegressionObjective(BoostedTreeOptions()),
+                   "gradient-boosted decision trees (XGBoost) for numbers");
   RegisterTreeType("RANDOM_FOREST_CLASSIFIER", Task::kClassification,
                    TreeEnsemble::kRandomForest, RandomForestOptions(),
                    "random forest (XGBoost) for binary and multiclass labels");
   RegisterTreeType("RANDOM_FOREST_REGRESSOR", Task::kRegression, TreeEnsemble::kRandomForest,
-                   RandomForestOptions(), "random forest (XGBoost) for numbers");
+                   WithRegressionObjective(RandomForestOptions()),
+                   "random forest (XGBoost) for numbers");
 }
 
 }  // namespace strata

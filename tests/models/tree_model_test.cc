@@ -23,6 +23,11 @@ const testing::TreeTestData& Hpc() {
   static const auto* d = new testing::TreeTestData(testing::LoadTreeTestData("hpc_data.csv", "class", true));
   return *d;
 }
+const testing::TreeTestData& Ames() {
+  static const auto* d =
+      new testing::TreeTestData(testing::LoadTreeTestData("ames.csv", "Sale_Price", false));
+  return *d;
+}
 
 const ModelType& Type(std::string_view name) {
   RegisterTreeModels();
@@ -83,6 +88,14 @@ TEST(TreeModelsTest, DeclaresBigQueryOptionsWithTheirDefaults) {
   EXPECT_EQ(forest->GetDouble("subsample"), 0.8);
   EXPECT_EQ(forest->GetDouble("colsample_bynode"), 0.8);
   EXPECT_FALSE(forest->Has("learn_rate"));
+  // Regressors only: the loss (a Strata extension), squared error by default.
+  for (std::string_view name : {"BOOSTED_TREE_REGRESSOR", "RANDOM_FOREST_REGRESSOR"}) {
+    auto regressor = ValidateOptions(Type(name).options, nlohmann::json::object());
+    ASSERT_OK(regressor);
+    EXPECT_EQ(regressor->GetString("objective"), "SQUARED_ERROR") << name;
+    EXPECT_EQ(regressor->GetDouble("tweedie_variance_power"), 1.5) << name;
+  }
+  EXPECT_FALSE(ValidateOptions(boosted.options, {{"objective", "GAMMA"}}).ok());
 }
 
 TEST(TreeModelsTest, RejectsOutOfRangeOptions) {
@@ -92,6 +105,9 @@ TEST(TreeModelsTest, RejectsOutOfRangeOptions) {
   EXPECT_FALSE(ValidateOptions(type.options, {{"subsample", 0}}).ok());
   EXPECT_FALSE(ValidateOptions(type.options, {{"learn_rate", 0}}).ok());
   EXPECT_FALSE(ValidateOptions(type.options, {{"booster_type", "LINEAR"}}).ok());
+  EXPECT_FALSE(ValidateOptions(type.options, {{"objective", "HUBER"}}).ok());
+  EXPECT_FALSE(ValidateOptions(type.options, {{"tweedie_variance_power", 2}}).ok());
+  EXPECT_FALSE(ValidateOptions(type.options, {{"tweedie_variance_power", 1}}).ok());
   EXPECT_FALSE(ValidateOptions(Type("RANDOM_FOREST_CLASSIFIER").options,
                                {{"num_parallel_tree", 1}}).ok());
 }
@@ -126,6 +142,27 @@ TEST(TreeModelsTest, MapsOptionsToXgboostParameters) {
   EXPECT_EQ(f["objective"], "reg:squarederror");
   EXPECT_EQ(forest->max_rounds, 1);
   EXPECT_EQ(f.count("max_bin"), 0u);  // exact: no histogram
+
+  const ModelType& regressor = Type("BOOSTED_TREE_REGRESSOR");
+  const std::vector<std::pair<std::string, std::string>> objectives = {
+      {"SQUARED_ERROR", "reg:squarederror"},
+      {"GAMMA", "reg:gamma"},
+      {"POISSON", "count:poisson"},
+      {"TWEEDIE", "reg:tweedie"}};
+  for (const auto& [option, xgboost] : objectives) {
+    auto r = PlanTreeTraining(
+        TreeEnsemble::kBoosted, Task::kRegression, 0,
+        Context(regressor, {{"objective", option}, {"tweedie_variance_power", 1.2}}));
+    ASSERT_OK(r);
+    std::map<std::string, std::string> q(r->params.begin(), r->params.end());
+    EXPECT_EQ(q["objective"], xgboost);
+    EXPECT_EQ(q["eval_metric"], "rmse");  // early stopping in label units whatever the loss
+    EXPECT_EQ(r->log_link, option != "SQUARED_ERROR");
+    EXPECT_EQ(q.count("tweedie_variance_power"), option == "TWEEDIE" ? 1u : 0u);
+    if (option == "TWEEDIE") {
+      EXPECT_EQ(q["tweedie_variance_power"], "1.2");
+    }
+  }
 
   auto conflict = PlanTreeTraining(TreeEnsemble::kBoosted, Task::kClassification, 2,
                                    Context(type, {{"early_stop", false}, {"early_stopping_rounds", 3}}));
@@ -241,6 +278,93 @@ TEST(TreeModelTest, ContributionsSumToTheRawMargin) {
       }
     }
   }
+}
+
+// Gamma regression on Ames' sale prices: it starts from the labels' mean (not XGBoost 1.7's
+// 0.5), predicts in label units, survives a save and load, and explains in label units —
+// the bias is exp(bias margin) and each row's attributions add up to its prediction.
+TEST(TreeModelTest, LogLinkObjectivesPredictAndExplainInLabelUnits) {
+  const testing::TreeTestData& d = Ames();
+  std::unique_ptr<Model> model = Fit(
+      "BOOSTED_TREE_REGRESSOR", d,
+      {{"objective", "GAMMA"}, {"max_iterations", 30}, {"learn_rate", 0.2}, {"early_stop", false}});
+  double mean = 0;
+  for (double y : d.labels) mean += y;
+  mean /= static_cast<double>(d.labels.size());
+  nlohmann::json summary = model->Describe(d.features);
+  ASSERT_TRUE(summary["params"].contains("base_score")) << summary.dump();
+  EXPECT_NEAR(std::stod(summary["params"]["base_score"].get<std::string>()), mean, 1e-6 * mean);
+  EXPECT_EQ(summary["params"]["objective"], "reg:gamma");
+
+  FeatureMatrix x = FirstRows(d.x, 300);
+  ModelOutput out;
+  ASSERT_OK(model->Predict(x, &out));
+  double squared = 0, squared_mean = 0;
+  for (int64_t r = 0; r < 300; ++r) {
+    EXPECT_GT(out.values[r], 0);
+    squared += (out.values[r] - d.labels[r]) * (out.values[r] - d.labels[r]);
+    squared_mean += (mean - d.labels[r]) * (mean - d.labels[r]);
+  }
+  EXPECT_LT(squared, 0.2 * squared_mean);  // R² above 0.8 on rows it trained on
+
+  Contributions c;
+  ASSERT_OK(model->Contribute(x, &c));
+  const int width = static_cast<int>(x.cols()) + 1;
+  auto margin = dynamic_cast<TreeModel&>(*model).PredictMargin(x);
+  ASSERT_OK(margin);
+  EXPECT_GT(c.values[width - 1], 0.5 * mean);  // exp(bias margin): a price, not a log
+  EXPECT_LT(c.values[width - 1], 2 * mean);
+  for (int64_t r = 0; r < 300; ++r) {
+    double sum = 0;
+    for (int f = 0; f < width; ++f) sum += c.values[r * width + f];
+    EXPECT_NEAR(sum, out.values[r], 1e-4 * out.values[r]) << "row " << r;
+    EXPECT_EQ(c.values[r * width + width - 1], c.values[width - 1]);  // one bias for all rows
+    EXPECT_NEAR(std::log(out.values[r]), (*margin)[r], 1e-5);
+  }
+
+  auto bytes = model->Save();
+  ASSERT_OK(bytes);
+  std::unique_ptr<Model> back = Type("BOOSTED_TREE_REGRESSOR").create();
+  ASSERT_OK(back->Load(*bytes));
+  ModelOutput again;
+  ASSERT_OK(back->Predict(x, &again));
+  EXPECT_EQ(again.values, out.values);
+  Contributions c2;
+  ASSERT_OK(back->Contribute(x, &c2));
+  EXPECT_EQ(c2.values, c.values);
+}
+
+TEST(TreeModelTest, LogLinkObjectivesRefuseLabelsBelowTheirFloor) {
+  const testing::TreeTestData& d = Ames();
+  const ModelType& type = Type("BOOSTED_TREE_REGRESSOR");
+  std::vector<double> labels = d.labels;
+  labels[7] = 0;
+  TrainingData data{&d.x, labels, {}, 0};
+  std::unique_ptr<Model> gamma = type.create();
+  Status s = gamma->Fit(data, Context(type, {{"objective", "GAMMA"}, {"max_iterations", 2}}));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("objective = 'GAMMA' needs labels above 0"));
+  EXPECT_THAT(s.message(), HasSubstr("1 training row(s)"));
+  // Tweedie and Poisson accept zeros, not negative labels, and not only zeros.
+  std::unique_ptr<Model> tweedie = type.create();
+  EXPECT_OK(tweedie->Fit(data, Context(type, {{"objective", "TWEEDIE"}, {"max_iterations", 2}})));
+  std::vector<double> negative_labels = labels;
+  negative_labels[9] = -1;
+  TrainingData negative{&d.x, negative_labels, {}, 0};
+  std::unique_ptr<Model> poisson = type.create();
+  s = poisson->Fit(negative, Context(type, {{"objective", "POISSON"}, {"max_iterations", 2}}));
+  EXPECT_THAT(s.message(), HasSubstr("needs labels of at least 0, but 1 training row(s)"));
+  std::vector<double> zeros(d.labels.size(), 0.0);
+  TrainingData all_zero{&d.x, zeros, {}, 0};
+  s = type.create()->Fit(all_zero,
+                         Context(type, {{"objective", "POISSON"}, {"max_iterations", 2}}));
+  EXPECT_THAT(s.message(), HasSubstr("every training label is 0"));
+  // The evaluation data is checked too.
+  TrainingData train{&d.x, d.labels, {}, 0};
+  FitContext ctx = Context(type, {{"objective", "GAMMA"}, {"max_iterations", 2}});
+  ctx.eval = &data;
+  s = type.create()->Fit(train, ctx);
+  EXPECT_THAT(s.message(), HasSubstr("1 evaluation row(s)"));
 }
 
 TEST(TreeModelTest, CancelStopsTrainingAndLeavesNoModel) {

@@ -178,7 +178,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, TreeReferenceTest,
                                            "boosted_regressor_ames", "boosted_exact_churn",
                                            "boosted_dart_ames", "boosted_weighted_churn",
                                            "boosted_early_stopping_rounds_churn",
-                                           "boosted_min_rel_progress_hpc",
+                                           "boosted_min_rel_progress_hpc", "boosted_gamma_ames",
                                            "forest_classifier_churn", "forest_regressor_ames"));
 
 }  // namespace

@@ -21,6 +21,7 @@ below; either way prediction uses rounds [0, best_iteration + 1).
 """
 import csv
 import json
+import math
 import os
 import sys
 
@@ -117,6 +118,13 @@ def run(case):
     params = dict(case["params"])
     params["nthread"] = str(THREADS)
     params["validate_parameters"] = "1"
+    if case.get("log_link"):
+        # Strata starts a log-link objective from the training labels' mean, summed left to
+        # right, written as the shortest text that reads back the same (repr, like fmt's {}).
+        total = 0.0
+        for v in y[train_rows]:
+            total += 1.0 * float(v)
+        params["base_score"] = repr(total / float(len(train_rows)))
     dtrain = matrix(x[train_rows], y[train_rows], None if w is None else w[train_rows], params,
                     kinds)
     evals = [(dtrain, "train")]
@@ -154,6 +162,8 @@ def run(case):
     contrib = bst.predict(dpred, pred_contribs=True, iteration_range=rounds, strict_shape=True)
     if best >= 0:
         bst = bst[0:end]  # the kept model, for importance
+    if case.get("log_link"):
+        contrib = label_units(contrib)
     groups = contrib.shape[1]
     shap_sums = [[plain_sum(contrib[:, g, f]) for f in range(contrib.shape[2])]
                  for g in range(groups)]
@@ -175,6 +185,24 @@ def run(case):
     }
 
 
+def label_units(contrib):
+    """A log-link model's TreeSHAP values in label units, as TreeModel::Contribute gives
+    them: the bias becomes exp(bias), the attributions are scaled per row by
+    (exp(margin) - exp(bias)) / (margin - bias). math.exp is the C library's exp, as in C++."""
+    out = np.array(contrib, dtype=np.float64)
+    for r in range(out.shape[0]):
+        row = [float(v) for v in contrib[r, 0, :]]
+        bias = row[-1]
+        margin = bias
+        for v in row[:-1]:
+            margin += v
+        base = math.exp(bias)
+        scale = (math.exp(margin) - base) / (margin - bias) if margin != bias else base
+        out[r, 0, :-1] = [v * scale for v in row[:-1]]
+        out[r, 0, -1] = base
+    return out
+
+
 def hist_params(objective, metric, **extra):
     p = {"objective": objective, "eval_metric": metric, "booster": "gbtree",
          "tree_method": "hist", "max_bin": "256", "eta": "0.3", "max_depth": "6",
@@ -189,7 +217,7 @@ def hist_params(objective, metric, **extra):
 
 def order(params):
     """Parameters in the order Strata's PlanTreeTraining sets them."""
-    keys = ["objective", "num_class", "eval_metric", "booster", "rate_drop", "normalize_type",
+    keys = ["objective", "num_class", "eval_metric", "tweedie_variance_power", "booster", "rate_drop", "normalize_type",
             "tree_method", "max_bin", "eta", "max_depth", "min_child_weight", "gamma",
             "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "alpha",
             "lambda", "num_parallel_tree", "seed"]
@@ -239,6 +267,10 @@ CASES = {
         weights=False, min_rel_progress=0.01,
         options=dict(max_iterations=50),
         params=order(hist_params("multi:softprob", "mlogloss", num_class="4"))),
+    "boosted_gamma_ames": dict(
+        file="ames.csv", label="Sale_Price", classification=False, rounds=25, log_link=True,
+        options=dict(NO_STOP, max_iterations=25, objective="GAMMA", max_tree_depth=5),
+        params=order(hist_params("reg:gamma", "rmse", max_depth="5"))),
     "forest_classifier_churn": dict(
         file="churn.csv", label="churn", classification=True, rounds=1,
         options=dict(num_parallel_tree=50),
