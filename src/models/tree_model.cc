@@ -139,12 +139,9 @@ std::vector<int> LossSample(int64_t rows, uint64_t seed) {
 // (weighted) mean, the model's starting prediction. XGBoost 1.7 would start from 0.5, which
 // for labels in the thousands costs dozens of rounds and stops BigQuery ML's
 // min_rel_progress rule early.
-Result<double> LogLinkStart(const TrainingData& data, const FitContext& context,
-                            TreeTrainingPlan::LabelFloor floor) {
-  const bool positive = floor == TreeTrainingPlan::LabelFloor::kPositive;
-  const std::string objective = context.options.Has("objective")
-                                    ? context.options.GetString("objective")
-                                    : std::string("a log-link objective");
+Result<double> LogLinkStart(const TrainingData& data, const FitContext& context) {
+  const std::string objective = context.options.GetString("objective");
+  const bool positive = objective == "GAMMA";
   auto check = [&](const TrainingData& d, const char* part) -> Status {
     int64_t bad = 0;
     double example = 0;
@@ -206,7 +203,7 @@ Status TreeModel::Fit(const TrainingData& data, const FitContext& context) {
   STRATA_ASSIGN_OR_RETURN(TreeTrainingPlan plan,
                           PlanTreeTraining(ensemble_, task_, classes, sized));
   if (plan.log_link) {
-    STRATA_ASSIGN_OR_RETURN(double start, LogLinkStart(data, context, plan.label_floor));
+    STRATA_ASSIGN_OR_RETURN(double start, LogLinkStart(data, context));
     plan.params.emplace_back("base_score", fmt::format("{}", start));
   }
   return Train(data, sized, plan);

@@ -38,10 +38,8 @@ struct TreeTrainingPlan {
   // the exact method splits only on thresholds, so it sees the codes as numbers).
   bool categorical_splits = true;
   // Regression with a log-link objective (GAMMA, POISSON, TWEEDIE): Fit checks the labels
-  // against the floor and starts from their mean (XGBoost's base_score) instead of 0.5.
+  // against the loss's floor and starts from their mean (XGBoost's base_score), not 0.5.
   bool log_link = false;
-  enum class LabelFloor { kNone, kPositive, kNonNegative };
-  LabelFloor label_floor = LabelFloor::kNone;
 };
 
 // Maps validated options to XGBoost parameters and the training plan (tree_models.cc).

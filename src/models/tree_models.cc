@@ -167,9 +167,6 @@ Result<TreeTrainingPlan> PlanTreeTraining(TreeEnsemble ensemble, Task task, int 
     // another option list gets squared error.
     const std::string objective = o.Has("objective") ? o.GetString("objective") : "SQUARED_ERROR";
     plan.log_link = objective != "SQUARED_ERROR";
-    plan.label_floor = objective == "GAMMA" ? TreeTrainingPlan::LabelFloor::kPositive
-                       : plan.log_link      ? TreeTrainingPlan::LabelFloor::kNonNegative
-                                            : TreeTrainingPlan::LabelFloor::kNone;
     set("objective", objective == "GAMMA"     ? "reg:gamma"
                      : objective == "POISSON" ? "count:poisson"
                      : objective == "TWEEDIE" ? "reg:tweedie"

@@ -217,10 +217,10 @@ def hist_params(objective, metric, **extra):
 
 def order(params):
     """Parameters in the order Strata's PlanTreeTraining sets them."""
-    keys = ["objective", "num_class", "eval_metric", "tweedie_variance_power", "booster", "rate_drop", "normalize_type",
-            "tree_method", "max_bin", "eta", "max_depth", "min_child_weight", "gamma",
-            "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "alpha",
-            "lambda", "num_parallel_tree", "seed"]
+    keys = ["objective", "num_class", "eval_metric", "tweedie_variance_power", "booster",
+            "rate_drop", "normalize_type", "tree_method", "max_bin", "eta", "max_depth",
+            "min_child_weight", "gamma", "subsample", "colsample_bytree", "colsample_bylevel",
+            "colsample_bynode", "alpha", "lambda", "num_parallel_tree", "seed"]
     return {k: params[k] for k in keys if k in params}
 
 
