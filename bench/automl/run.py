@@ -41,12 +41,17 @@ partition (the folds are always those of --folds), each piece in its own --workd
 
     /usr/bin/python3 bench/automl/run.py [--datasets credit_g,boston,...] [--folds 10]
         [--only-folds 1-5] [--repeats 1] [--budgets 60,300] [--threads 2]
-        [--strata build/strata] [--workdir /tmp/strata_bench/automl] [--skip-optuna]
-        [--no-results]
+        [--strata build/strata] [--workdir /tmp/strata_bench/automl]
+        [--contenders strata,hgb,xgboost,optuna | --skip-optuna] [--no-results]
     /usr/bin/python3 bench/automl/run.py --report W1/results.jsonl W2/results.jsonl ...
+
+Every record names the day it was measured, the OpenMP wait policy and, for Strata, the
+binary (its SHA-256 prefix), so journals of pieces run on different days can be told apart;
+bench/automl/journals/ keeps the committed pieces of the full protocol (see its README.md).
 """
 import argparse
 import datetime
+import hashlib
 import json
 import math
 import os
@@ -447,6 +452,31 @@ def budget_name(prefix, b):
     return f"{prefix} {b // 60}m" if b % 60 == 0 else f"{prefix} {b}s"
 
 
+CONTENDERS = ("strata", "hgb", "xgboost", "optuna")
+
+
+def parse_contenders(text, skip_optuna):
+    """--contenders a,b (keys of CONTENDERS) as a set; --skip-optuna removes optuna."""
+    chosen = {c.strip() for c in text.split(",") if c.strip()}
+    unknown = sorted(chosen - set(CONTENDERS))
+    if unknown:
+        sys.exit(f"--contenders: unknown {', '.join(map(repr, unknown))}: expected some of "
+                 f"{', '.join(CONTENDERS)}")
+    if skip_optuna:
+        chosen.discard("optuna")
+    if not chosen:
+        sys.exit("--contenders: nothing left to run")
+    return chosen
+
+
+def file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def parse_fold_range(text, n_folds):
     """--only-folds A-B (or A) as a range of 1-based fold numbers; all folds when None."""
     if text is None:
@@ -511,6 +541,15 @@ def report(journals, default_folds):
     overrun = strata_budget_overrun(results, budgets)
     if overrun:
         print("\nStrata budget: " + overrun)
+    print("\nProvenance (per data set: days measured, Strata binaries by SHA-256 prefix, "
+          "OMP_WAIT_POLICY):")
+    for name, (_, rows) in results.items():
+        days = sorted({r.get("date", "?") for r in rows})
+        shas = sorted({r.get("strata_sha256") or "?" for r in rows
+                       if r["contender"].startswith("strata automl")})
+        waits = sorted({r.get("omp_wait_policy", "?") for r in rows})
+        print(f"- {name}: {', '.join(days)}; strata {', '.join(shas) or '-'}; "
+              f"{', '.join(waits)}")
     for name, (_, rows) in results.items():
         done = len({(r["repeat"], r["fold"]) for r in rows})
         repeats = len({r["repeat"] for r in rows})
@@ -531,7 +570,10 @@ def main():
     parser.add_argument("--strata", default=None, help="path of the strata binary")
     parser.add_argument("--workdir", default="/tmp/strata_bench/automl")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--skip-optuna", action="store_true")
+    parser.add_argument("--contenders", default="strata,hgb,xgboost,optuna",
+                        help="which contenders run, comma-separated: " + ", ".join(CONTENDERS))
+    parser.add_argument("--skip-optuna", action="store_true",
+                        help="leave optuna out of --contenders")
     parser.add_argument("--keep", action="store_true", help="keep the per-fold files")
     parser.add_argument("--no-results", action="store_true", help="do not update RESULTS.md")
     parser.add_argument("--only-folds", default=None, metavar="A-B",
@@ -549,7 +591,9 @@ def main():
         if n not in SETS:
             sys.exit(f"unknown data set {n!r}: one of {', '.join(SETS)}")
     budgets = [int(b) for b in args.budgets.split(",") if b]
-    strata = benchlib.find_strata(args.strata)
+    chosen = parse_contenders(args.contenders, args.skip_optuna)
+    strata = benchlib.find_strata(args.strata) if "strata" in chosen else None
+    strata_sha = file_sha256(strata)[:12] if strata else None
     benchlib.resolve_wait_policy("auto")
     env = benchlib.child_env(args.threads)
     os.makedirs(args.workdir, exist_ok=True)
@@ -559,8 +603,12 @@ def main():
     threadpool_limits(limits=args.threads)  # HGB's OpenMP and BLAS in this process
     warnings.filterwarnings("ignore", category=UserWarning)
 
-    contenders = [budget_name("strata automl", b) for b in budgets] + ["sklearn HGB", "xgboost"]
-    if not args.skip_optuna:
+    contenders = []
+    if "strata" in chosen:
+        contenders += [budget_name("strata automl", b) for b in budgets]
+    contenders += [n for key, n in (("hgb", "sklearn HGB"), ("xgboost", "xgboost"))
+                   if key in chosen]
+    if "optuna" in chosen:
         contenders += [budget_name("optuna-xgb", b) for b in budgets]
     argv_text = " ".join(["/usr/bin/python3", "bench/automl/run.py", *sys.argv[1:]])
     started = time.time()
@@ -596,22 +644,27 @@ def main():
                 ytr, yte = y[tr], y[te]
                 n_classes = len(classes) if classes else 0
                 jobs = []
-                for b in budgets:
+                for b in budgets if "strata" in chosen else []:
                     jobs.append((budget_name("strata automl", b), lambda b=b: strata_contender(
                         strata, fold_dir, train_csv, test_csv, label, task, classes, positive,
                         b, args.threads, env)))
-                jobs.append(("sklearn HGB", lambda: hgb_contender(xtr, ytr, xte, mask, task,
-                                                                  args.threads)))
-                jobs.append(("xgboost", lambda: xgb_contender(xtr, ytr, xte, task, args.threads,
-                                                              n_classes)))
-                if not args.skip_optuna:
+                if "hgb" in chosen:
+                    jobs.append(("sklearn HGB", lambda: hgb_contender(xtr, ytr, xte, mask, task,
+                                                                      args.threads)))
+                if "xgboost" in chosen:
+                    jobs.append(("xgboost", lambda: xgb_contender(xtr, ytr, xte, task,
+                                                                  args.threads, n_classes)))
+                if "optuna" in chosen:
                     for b in budgets:
                         jobs.append((budget_name("optuna-xgb", b), lambda b=b: optuna_contender(
                             xtr, ytr, xte, task, args.threads, n_classes, b, rep * 1000 + k)))
                 for cname, job in jobs:
                     start = time.perf_counter()
                     rec = {"dataset": name, "repeat": rep, "fold": k, "n_folds": args.folds,
-                           "contender": cname}
+                           "contender": cname, "date": datetime.date.today().isoformat(),
+                           "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "unset")}
+                    if cname.startswith("strata automl"):
+                        rec["strata_sha256"] = strata_sha
                     try:
                         pred, info = job()
                         rec["seconds"] = time.perf_counter() - start
