@@ -16,6 +16,10 @@ Measurements, one server under load at a time, everything on the same 2 cores:
      fixed-rate mode and Debian 12 has no wrk2); the peers at half of their own peak;
   3. the same fixed-rate run on `:predict` while training jobs (POST /v1/jobs) run on the
      server back to back for the whole run;
+  4. the HTTP ceiling of this machine: the same wrk run against nginx (Debian's nginx-light,
+     one worker per core, keep-alive, a fixed 200 response: no JSON, no model, no work),
+     the most any HTTP/1.1 server on these cores answers with this load generator beside it
+     (skipped when nginx is not installed, or with --no-ceiling);
   errors = non-2xx responses + socket errors (connect, read, write, timeout), in every run;
   server CPU time per request (utime + stime of the server's process tree over the run),
   which depends much less than throughput on what else the machine is doing.
@@ -23,7 +27,7 @@ Measurements, one server under load at a time, everything on the same 2 cores:
     bench/serve/run.sh [--quick] [--strata build/strata] [--fixed-rate PATH]
         [--duration 60] [--saturation 20] [--connections 32] [--fixed-connections 8]
         [--peer-workers 1,2] [--strata-threads 0] [--workdir /tmp/strata_bench/serve]
-        [--no-results]
+        [--no-ceiling] [--no-results]
 
 Writes bench/out/serve/results.json and results.md, and replaces the "## Online prediction"
 section of bench/RESULTS.md (not with --quick or --no-results).
@@ -345,6 +349,8 @@ def main():
     parser.add_argument("--strata-threads", type=int, default=0,
                         help="strata serve --threads (0: its default, max(8, cores))")
     parser.add_argument("--sample", type=int, default=200, help="rows for the agreement check")
+    parser.add_argument("--no-ceiling", action="store_true",
+                        help="skip the nginx run that measures the HTTP ceiling")
     parser.add_argument("--no-results", action="store_true")
     args = parser.parse_args()
     if args.quick:
@@ -427,6 +433,19 @@ def main():
         r["training"] = loop.finish()
         results["training"]["strata/predict"] = r
         log(f"  training jobs during the run: {r['training']}")
+
+        if not args.no_ceiling and shutil.which("nginx", path=NGINX_PATH):
+            log("HTTP ceiling (nginx, fixed response)")
+            ceiling = start_nginx(args)
+            try:
+                wrk(args, ceiling, "predict", bodies["predict"], 2, quiet=True)
+                results["ceiling"] = {"nginx/predict": wrk(args, ceiling, "predict",
+                                                           bodies["predict"], args.saturation)}
+                results["ceiling"]["nginx/predict"]["version"] = nginx_version()
+            finally:
+                ceiling.stop()
+        elif not args.no_ceiling:
+            log("HTTP ceiling skipped: nginx is not installed (scripts/bootstrap --bench)")
     finally:
         for p in peers.values():
             p.stop()
@@ -446,6 +465,63 @@ def main():
         return
     benchlib.update_results(SECTION, f"{SECTION}\n\n{text}")
     log(f"updated {benchlib.RESULTS}")
+
+
+NGINX_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+
+
+def start_nginx(args):
+    """nginx with one worker per core answering every request with a fixed 200: the HTTP
+    ceiling of this machine under the same wrk load (nothing is parsed or computed)."""
+    prefix = os.path.join(args.workdir, "nginx")
+    for sub in ("", "tmp"):
+        os.makedirs(os.path.join(prefix, sub), exist_ok=True)
+    port = free_port()
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes {os.cpu_count()};
+daemon off;
+master_process on;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 60s;
+  client_body_buffer_size 64k;
+  client_body_temp_path {prefix}/tmp;
+  server {{
+    listen 127.0.0.1:{port};
+    default_type application/json;
+    location / {{ return 200 '{{"ok": true}}'; }}
+  }}
+}}
+""")
+    nginx = shutil.which("nginx", path=NGINX_PATH)
+    server = Server.__new__(Server)
+    server.name, server.port = "nginx", port
+    server.log = open(os.path.join(prefix, "stdout.log"), "w")
+    server.proc = subprocess.Popen([nginx, "-p", prefix, "-c", conf, "-e",
+                                    os.path.join(prefix, "error.log")],
+                                   stdout=server.log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 20
+    while True:
+        try:
+            if http(port, "GET", "/healthz", timeout=2)[0] == 200:
+                return server
+        except OSError:
+            pass
+        if server.proc.poll() is not None or time.time() > deadline:
+            server.stop()
+            sys.exit(f"nginx did not start: see {prefix}/error.log")
+        time.sleep(0.1)
+
+
+def nginx_version():
+    nginx = shutil.which("nginx", path=NGINX_PATH)
+    proc = subprocess.run([nginx, "-v"], capture_output=True, text=True)
+    return (proc.stdout + proc.stderr).strip().replace("nginx version: ", "")
 
 
 def versions():
@@ -487,6 +563,12 @@ def report(args, results):
         lines.append(f"| strata, training jobs running | {V1} | - | - | "
                      f"{t['cpu_us_per_request']:.0f} | {t['rate']:,.0f} | {lat['p50']:.3f} | "
                      f"{lat['p99']:.3f} | {t['errors']} |")
+    ceiling = results.get("ceiling", {}).get("nginx/predict")
+    if ceiling and base:
+        lines.append(f"| nginx (fixed 200 response, no work: the HTTP ceiling) | any | "
+                     f"{ceiling['rps']:,.0f} | {ceiling['rps'] / sat[f'{base}/predict']['rps']:.2f}x"
+                     f" | {ceiling['cpu_us_per_request']:.0f} | - | - | - | "
+                     f"{ceiling['errors']} |")
     table = "\n".join(lines)
 
     verdicts = []
@@ -494,8 +576,16 @@ def report(args, results):
         s = sat[f"strata/{route}"]
         if base:
             ratio = s["rps"] / sat[f"{base}/{route}"]["rps"]
-            verdicts.append(f"{ROUTES[route]}: throughput {ratio:.2f}x {base}'s (target >= 20x) "
-                            f"-> {'met' if ratio >= 20 else 'NOT met'}")
+            verdict = (f"{ROUTES[route]}: throughput {ratio:.2f}x {base}'s (target >= 20x) "
+                       f"-> {'met' if ratio >= 20 else 'NOT met'}")
+            need = 20 * sat[f"{base}/{route}"]["rps"]
+            if ceiling and ratio < 20:
+                verdict += (f"; 20x would be {need:,.0f} req/s, and nginx answering a fixed "
+                            f"response with no work reaches {ceiling['rps']:,.0f} req/s on these "
+                            f"cores ({ceiling['rps'] / need:.2f} of it): "
+                            + ("out of reach for any server here" if ceiling["rps"] < need
+                               else "within the HTTP ceiling"))
+            verdicts.append(verdict)
         p99 = fixed[f"strata/{route}"]["latency_ms"]["p99"]
         verdicts.append(f"{ROUTES[route]}: p99 {p99:.3f} ms at {fixed[f'strata/{route}']['rate']:,.0f}"
                         f" req/s, half of Strata's peak (target < 2 ms) -> "
@@ -510,6 +600,11 @@ def report(args, results):
             f"{', '.join(f'{v} {k}' for k, v in sorted(tr['states'].items()))}"
             f"{'; job loop error ' + tr['error'] if tr['error'] else ''}): {t['errors']} "
             f"(target 0) -> {'met' if t['errors'] == 0 and not tr['error'] else 'NOT met'}")
+    ceiling_text = ""
+    if ceiling:
+        ceiling_text = (f" HTTP ceiling: the same wrk run against {ceiling['version']} "
+                        f"(one worker per core, keep-alive, every request answered with a fixed "
+                        f"200 and nothing parsed or computed).")
     agree = results["agreement"]
     v = results["versions"]
     st = args.strata_threads or "default (max(8, cores))"
@@ -538,7 +633,8 @@ keep-alive connections, latency from each request's due time, so queueing counts
 of the server's own peak for latency: {args.duration} s for Strata, {args.peer_duration} s for \
 the peers. Training: `POST /v1/jobs` train jobs (300 rounds, depth 8 on spambase, into another \
 model) back to back during the whole run. Servers, load generator and training share the \
-same {os.cpu_count()} cores (no pinning); one server under load at a time. Errors: non-2xx \
+same {os.cpu_count()} cores (no pinning); one server under load at a time.{ceiling_text} \
+Errors: non-2xx \
 plus socket errors, saturation and fixed-rate runs together. Server CPU per request: user + \
 system time of the server's processes during the saturation run / requests (on a busy \
 machine it varies between runs of the same binary; trust it on a quiet one).
