@@ -644,10 +644,11 @@ def main():
                 ytr, yte = y[tr], y[te]
                 n_classes = len(classes) if classes else 0
                 jobs = []
-                for b in budgets if "strata" in chosen else []:
-                    jobs.append((budget_name("strata automl", b), lambda b=b: strata_contender(
-                        strata, fold_dir, train_csv, test_csv, label, task, classes, positive,
-                        b, args.threads, env)))
+                if "strata" in chosen:
+                    for b in budgets:
+                        jobs.append((budget_name("strata automl", b), lambda b=b: strata_contender(
+                            strata, fold_dir, train_csv, test_csv, label, task, classes,
+                            positive, b, args.threads, env)))
                 if "hgb" in chosen:
                     jobs.append(("sklearn HGB", lambda: hgb_contender(xtr, ytr, xte, mask, task,
                                                                       args.threads)))

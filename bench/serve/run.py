@@ -115,9 +115,9 @@ def tree_cpu_seconds(pid):
 class Server:
     """A server process (strata serve or uvicorn) on a free port, stopped by stop()."""
 
-    def __init__(self, name, argv, env, logfile):
+    def __init__(self, name, argv, env, logfile, port=None):
         self.name = name
-        self.port = free_port()
+        self.port = port or free_port()
         argv = [a.replace("{port}", str(self.port)) for a in argv]
         self.log = open(logfile, "w")
         self.proc = subprocess.Popen(argv, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -434,14 +434,15 @@ def main():
         results["training"]["strata/predict"] = r
         log(f"  training jobs during the run: {r['training']}")
 
-        if not args.no_ceiling and shutil.which("nginx", path=NGINX_PATH):
+        nginx = None if args.no_ceiling else shutil.which("nginx", path=NGINX_PATH)
+        if nginx:
             log("HTTP ceiling (nginx, fixed response)")
-            ceiling = start_nginx(args)
+            ceiling = start_nginx(args, nginx)
             try:
                 wrk(args, ceiling, "predict", bodies["predict"], 2, quiet=True)
                 results["ceiling"] = {"nginx/predict": wrk(args, ceiling, "predict",
                                                            bodies["predict"], args.saturation)}
-                results["ceiling"]["nginx/predict"]["version"] = nginx_version()
+                results["ceiling"]["nginx/predict"]["version"] = nginx_version(nginx)
             finally:
                 ceiling.stop()
         elif not args.no_ceiling:
@@ -470,7 +471,7 @@ def main():
 NGINX_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 
 
-def start_nginx(args):
+def start_nginx(args, nginx):
     """nginx with one worker per core answering every request with a fixed 200: the HTTP
     ceiling of this machine under the same wrk load (nothing is parsed or computed)."""
     prefix = os.path.join(args.workdir, "nginx")
@@ -483,7 +484,7 @@ def start_nginx(args):
 daemon off;
 master_process on;
 pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
+error_log {prefix}/nginx.log warn;
 events {{ worker_connections 4096; }}
 http {{
   access_log off;
@@ -498,28 +499,12 @@ http {{
   }}
 }}
 """)
-    nginx = shutil.which("nginx", path=NGINX_PATH)
-    server = Server.__new__(Server)
-    server.name, server.port = "nginx", port
-    server.log = open(os.path.join(prefix, "stdout.log"), "w")
-    server.proc = subprocess.Popen([nginx, "-p", prefix, "-c", conf, "-e",
-                                    os.path.join(prefix, "error.log")],
-                                   stdout=server.log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 20
-    while True:
-        try:
-            if http(port, "GET", "/healthz", timeout=2)[0] == 200:
-                return server
-        except OSError:
-            pass
-        if server.proc.poll() is not None or time.time() > deadline:
-            server.stop()
-            sys.exit(f"nginx did not start: see {prefix}/error.log")
-        time.sleep(0.1)
+    log_file = os.path.join(prefix, "nginx.log")  # its output and error log, for Server's error
+    return Server("nginx", [nginx, "-p", prefix, "-c", conf, "-e", log_file], dict(os.environ),
+                  log_file, port=port)
 
 
-def nginx_version():
-    nginx = shutil.which("nginx", path=NGINX_PATH)
+def nginx_version(nginx):
     proc = subprocess.run([nginx, "-v"], capture_output=True, text=True)
     return (proc.stdout + proc.stderr).strip().replace("nginx version: ", "")
 
