@@ -38,10 +38,14 @@ import benchlib  # noqa: E402
 SECTION = "## Boosted tree training (end to end)"
 
 
-def tree_train_args(args):
+def tree_train_args(args, categorical_splits=False):
+    """Strata's options for the peers' model. The peers cut ordinal codes of the two string
+    columns at thresholds, so Strata is told to do the same (categorical_splits=false);
+    its default splits them as sets of categories, which is another model (one extra row)."""
     return ["--model", "BOOSTED_TREE_CLASSIFIER", "-o", f"max_iterations={args.rounds}",
             "-o", f"max_tree_depth={args.depth}", "-o", f"learn_rate={args.eta}",
-            "-o", "early_stop=false"]
+            "-o", "early_stop=false",
+            "-o", f"categorical_splits={'true' if categorical_splits else 'false'}"]
 
 
 def fmt_steps(steps, keys):
@@ -80,6 +84,10 @@ def main():
         ("strata train --file + predict", lambda: benchlib.run_strata(
                            strata, data, evalf, args.workdir, args.threads,
                            tree_train_args(args), "tree", route="file")),
+        ("strata train --file + predict, categorical splits (Strata's default)",
+         lambda: benchlib.run_strata(strata, data, evalf, args.workdir, args.threads,
+                                     tree_train_args(args, categorical_splits=True), "tree_cat",
+                                     route="file")),
         ("strata collect + train + predict", lambda: benchlib.run_strata(
                            strata, data, evalf, args.workdir, args.threads,
                            tree_train_args(args), "tree_ws", route="workspace")),
@@ -174,7 +182,9 @@ def main():
         f"`is_eval` (BOOL, {len(y_eval):,} evaluation rows), {size_mb:.1f} MB, `generate.py`, "
         f"in the page cache. Boosted trees: {args.rounds} rounds, depth {args.depth}, "
         f"learning rate {args.eta}, hist 256 bins, lambda 1, min_child_weight 1, no "
-        f"subsampling, no early stopping, {args.threads} threads for everyone"
+        f"subsampling, no early stopping, the string columns' sorted codes cut at thresholds "
+        f"(Strata: `-o categorical_splits=false`; one row shows Strata's default, which splits "
+        f"columns of at most 16 categories as sets of categories), {args.threads} threads for everyone"
         f"{f', OMP_WAIT_POLICY={policy} for everyone (with the default spinning policy on a busy machine, XGBoost ran up to 15x slower in both Strata and Python; see benchlib.py)' if policy else ''} (HGB: "
         f"max_leaf_nodes None, min_samples_leaf 1, 255 bins). Median of {args.repeat} runs, "
         f"interleaved; peak RSS is the largest of the contender's processes (os.wait4); "
@@ -193,7 +203,8 @@ def main():
         f"--threads {args.threads}` then "
         f"`strata -w W.db train t --target label --model BOOSTED_TREE_CLASSIFIER "
         f"-o max_iterations={args.rounds} -o max_tree_depth={args.depth} -o learn_rate={args.eta} "
-        f"-o early_stop=false --split custom -o data_split_col=is_eval --name m "
+        f"-o early_stop=false -o categorical_splits=false --split custom "
+        f"-o data_split_col=is_eval --name m "
         f"--threads {args.threads}`, `strata -w W.db predict m --file EVAL.csv --output "
         f"preds.csv --only-predictions`; the peers are `bench/train/peer.py xgboost|hgb`.\n")
     benchlib.update_results(SECTION, section)

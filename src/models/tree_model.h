@@ -34,8 +34,9 @@ struct TreeTrainingPlan {
   int early_stopping_rounds = 0; // XGBoost's rule: rounds without improvement
   int max_bin = 256;
   int threads = 1;
-  // Whether label-encoded categories are given to XGBoost as categorical (hist and approx;
-  // the exact method splits only on thresholds, so it sees the codes as numbers).
+  // Whether label-encoded categories are given to XGBoost as categorical (hist and approx,
+  // unless the categorical_splits option is FALSE; the exact method splits only on
+  // thresholds, so it sees the codes as numbers).
   bool categorical_splits = true;
   // Regression with a log-link objective (GAMMA, POISSON, TWEEDIE): Fit checks the labels
   // against the loss's floor and starts from their mean (XGBoost's base_score), not 0.5.

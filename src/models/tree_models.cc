@@ -36,6 +36,11 @@ std::vector<OptionSpec> SharedTreeOptions(const TreeDefaults& d, bool forest) {
           .Min(0).Tuning(0, 10, Scale::kLog),
       OptionSpec::Enum("tree_method", {"AUTO", "EXACT", "APPROX", "HIST"}, "AUTO",
                        "split finding algorithm; AUTO is HIST (histograms of at most 256 bins)"),
+      OptionSpec::Bool("categorical_splits", true,
+                       "HIST and APPROX: split label-encoded columns of at most 16 categories "
+                       "as sets of categories; FALSE cuts their codes at thresholds, like "
+                       "xgboost-python on ordinal codes (faster on large data)")
+          .Extension(),
       OptionSpec::Int("min_tree_child_weight", 1,
                       "minimum sum of instance weights (hessian) in a child (XGBoost min_child_weight)")
           .Min(0).Tuning(0, 50),
@@ -199,7 +204,7 @@ Result<TreeTrainingPlan> PlanTreeTraining(TreeEnsemble ensemble, Task task, int 
   // hist: XGBoost builds its histogram index from a plain DMatrix at the first round; on
   // XGBoost 1.7 that measured faster than a QuantileDMatrix (5.4 vs 7.1 s, 100k rows).
   set("tree_method", xgb_method);
-  plan.categorical_splits = xgb_method != "exact";
+  plan.categorical_splits = xgb_method != "exact" && o.GetBool("categorical_splits");
   if (xgb_method == "hist") set("max_bin", std::to_string(plan.max_bin));
 
   // Random forest: XGBoost's documented recipe, one round of num_parallel_tree trees with

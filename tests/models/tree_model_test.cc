@@ -74,8 +74,11 @@ TEST(TreeModelsTest, DeclaresBigQueryOptionsWithTheirDefaults) {
   EXPECT_TRUE(v->GetBool("early_stop"));
   EXPECT_EQ(v->GetDouble("min_rel_progress"), 0.01);
   EXPECT_EQ(v->GetInt("early_stopping_rounds"), 0);
+  EXPECT_TRUE(v->GetBool("categorical_splits"));
   for (const OptionSpec& s : boosted.options) {
-    EXPECT_EQ(s.strata_extension, s.name == "early_stopping_rounds") << s.name;
+    EXPECT_EQ(s.strata_extension,
+              s.name == "early_stopping_rounds" || s.name == "categorical_splits")
+        << s.name;
     // The trainer owns these.
     EXPECT_NE(s.name, "input_label_cols");
     EXPECT_NE(s.name, "instance_weight_col");
@@ -172,8 +175,8 @@ TEST(TreeModelsTest, MapsOptionsToXgboostParameters) {
 // Eight categories whose label alternates with the code (a, c, e, g negative; b, d, f, h
 // positive): one split on the set of categories separates them, one threshold on the codes
 // cannot. Declared categorical, a single depth-1 tree gets every row right; with the EXACT
-// method (codes as numbers), or for a column said to have more than 16 categories (which
-// keeps threshold splits), it cannot.
+// method (codes as numbers), with categorical_splits = FALSE, or for a column said to have
+// more than 16 categories (which keeps threshold splits), it cannot.
 TEST(TreeModelTest, SplitsLabelEncodedCategoriesAsSets) {
   const int64_t rows = 800;
   FeatureMatrix x(rows, 2);
@@ -186,7 +189,7 @@ TEST(TreeModelTest, SplitsLabelEncodedCategoriesAsSets) {
   std::vector<FeatureInfo> info = {{"letter", "letter", FeatureKind::kCategorical, "", 8},
                                    {"noise", "noise", FeatureKind::kNumeric, ""}};
   TrainingData data{&x, labels, {}, 2, info};
-  auto accuracy = [&](const std::string& tree_method) {
+  auto accuracy = [&](const std::string& tree_method, bool categorical_splits = true) {
     const ModelType& type = Type("boosted_tree_classifier");
     std::unique_ptr<Model> model = type.create();
     // max_cat_to_onehot is 4 in XGBoost: eight categories get a partition split.
@@ -194,7 +197,8 @@ TEST(TreeModelTest, SplitsLabelEncodedCategoriesAsSets) {
                                               {"max_tree_depth", 1},
                                               {"learn_rate", 1.0},
                                               {"early_stop", false},
-                                              {"tree_method", tree_method}})));
+                                              {"tree_method", tree_method},
+                                              {"categorical_splits", categorical_splits}})));
     ModelOutput out;
     EXPECT_OK(model->Predict(x, &out));
     int64_t right = 0;
@@ -205,6 +209,8 @@ TEST(TreeModelTest, SplitsLabelEncodedCategoriesAsSets) {
   EXPECT_EQ(accuracy("HIST"), 1.0);
   EXPECT_EQ(accuracy("APPROX"), 1.0);
   EXPECT_LT(accuracy("EXACT"), 0.7);
+  EXPECT_LT(accuracy("HIST", /*categorical_splits=*/false), 0.7);
+  EXPECT_LT(accuracy("APPROX", /*categorical_splits=*/false), 0.7);
   info[0].categories = 40;
   EXPECT_LT(accuracy("HIST"), 0.7);
 }

@@ -10,7 +10,8 @@ the repository root with
 The data matrix is built the way tree_test_data.h builds it in C++: every column but the
 label, in file order; numbers as float64; text label-encoded in sorted order (and, for the
 hist and approx methods, declared categorical with feature_types "c" when it has at most 16
-categories, as Strata declares its label-encoded columns); then the cells
+categories, as Strata declares its label-encoded columns, unless the case sets
+categorical_splits False); then the cells
 with (31 * row + 17 * column) % 41 == 0 set to NaN, so missing-value handling is exercised
 (the bundled files have no NULLs). Labels: class indices in sorted order, or the number.
 
@@ -105,6 +106,8 @@ def plain_sum(values):
 
 def run(case):
     x, y, classes, kinds = load(case["file"], case["label"], case["classification"])
+    if not case["options"].get("categorical_splits", True):
+        kinds = ["q"] * len(kinds)  # the codes as numbers, cut at thresholds
     n = x.shape[0]
     w = None
     if case.get("weights"):
@@ -242,6 +245,10 @@ CASES = {
         options=dict(NO_STOP, max_iterations=30, l1_reg=0.5, l2_reg=2.0, min_tree_child_weight=3),
         params=order(hist_params("reg:squarederror", "rmse", alpha="0.5", min_child_weight="3",
                                  **{"lambda": "2"}))),
+    "boosted_codes_ames": dict(
+        file="ames.csv", label="Sale_Price", classification=False, rounds=20,
+        options=dict(NO_STOP, max_iterations=20, categorical_splits=False),
+        params=order(hist_params("reg:squarederror", "rmse"))),
     "boosted_exact_churn": dict(
         file="churn.csv", label="churn", classification=True, rounds=10,
         options=dict(NO_STOP, max_iterations=10, tree_method="EXACT", max_tree_depth=5),
