@@ -176,8 +176,8 @@ TEST_P(TreeReferenceTest, MatchesXgboostPythonBitForBit) {
 INSTANTIATE_TEST_SUITE_P(Cases, TreeReferenceTest,
                          ::testing::Values("boosted_binary_churn", "boosted_multiclass_hpc",
                                            "boosted_regressor_ames", "boosted_codes_ames",
-                                           "boosted_exact_churn",
-                                           "boosted_dart_ames", "boosted_weighted_churn",
+                                           "boosted_exact_churn", "boosted_dart_ames",
+                                           "boosted_weighted_churn",
                                            "boosted_early_stopping_rounds_churn",
                                            "boosted_min_rel_progress_hpc", "boosted_gamma_ames",
                                            "forest_classifier_churn", "forest_regressor_ames"));
