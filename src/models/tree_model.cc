@@ -82,12 +82,6 @@ Status CheckData(const TrainingData& data, Task task, std::string_view what) {
   return Status::Ok();
 }
 
-// Label-encoded columns with at most this many categories split as sets of categories; more
-// keep thresholds on the codes. Set splits lowered diamonds' RMSE (cut, color, clarity: 5-8
-// categories) by 1.5%, but on churn's `state` (51) they overfit: xgboost-python ROC AUC
-// 0.9202 with codes, 0.9189 with set splits (3 folds), and AutoML fell from 0.9250 to 0.9183.
-constexpr int kMaxCategoriesForSetSplits = 16;
-
 // Builds the DMatrix XGBoost trains or evaluates on (labels and weights included).
 Result<xgb::DMatrix> TrainingMatrix(const TrainingData& data, const TreeTrainingPlan& plan) {
   STRATA_ASSIGN_OR_RETURN(xgb::DMatrix m, xgb::DMatrix::FromFeatures(*data.features, plan.threads));

@@ -37,9 +37,11 @@ std::vector<OptionSpec> SharedTreeOptions(const TreeDefaults& d, bool forest) {
       OptionSpec::Enum("tree_method", {"AUTO", "EXACT", "APPROX", "HIST"}, "AUTO",
                        "split finding algorithm; AUTO is HIST (histograms of at most 256 bins)"),
       OptionSpec::Bool("categorical_splits", true,
-                       "HIST and APPROX: split label-encoded columns of at most 16 categories "
-                       "as sets of categories; FALSE cuts their codes at thresholds, like "
-                       "xgboost-python on ordinal codes (faster on large data)")
+                       fmt::format("HIST and APPROX: split label-encoded columns of at most {} "
+                                   "categories as sets of categories; FALSE cuts their codes at "
+                                   "thresholds, like xgboost-python on ordinal codes (faster on "
+                                   "large data)",
+                                   kMaxCategoriesForSetSplits))
           .Extension(),
       OptionSpec::Int("min_tree_child_weight", 1,
                       "minimum sum of instance weights (hessian) in a child (XGBoost min_child_weight)")
