@@ -194,6 +194,26 @@ Status Table::AddColumn(Column column) {
   return Status::Ok();
 }
 
+Result<Table> Table::FromColumns(std::vector<Column> columns) {
+  std::vector<std::string_view> names;
+  names.reserve(columns.size());
+  for (const Column& c : columns) {
+    if (c.size() != columns[0].size()) {
+      return InvalidArgument(fmt::format("column '{}' has {} rows, but the table has {}", c.name(),
+                                         c.size(), columns[0].size()));
+    }
+    names.push_back(c.name());
+  }
+  std::sort(names.begin(), names.end());
+  auto repeated = std::adjacent_find(names.begin(), names.end());
+  if (repeated != names.end()) {
+    return AlreadyExists(fmt::format("the table already has a column named '{}'", *repeated));
+  }
+  Table table;
+  table.columns_ = std::move(columns);
+  return table;
+}
+
 Status Table::SetColumn(int i, Column column) {
   if (column.size() != num_rows()) {
     return InvalidArgument(fmt::format("column '{}' has {} rows, but the table has {}",

@@ -285,6 +285,15 @@ Result<FeatureMatrix> Preprocessor::TransformColumns(const Table& input) const {
   // Resolve input columns first so a missing one fails before any work.
   std::vector<const Column*> inputs;
   for (const ColumnTransform& t : columns_) {
+    // Inputs usually arrive in the model's column order (a served request's table is built
+    // in it), so the same position is tried before a search by name, which would make a wide
+    // single-row input cost O(columns^2) string comparisons.
+    size_t i = inputs.size();
+    if (i < static_cast<size_t>(input.num_columns()) &&
+        input.column(static_cast<int>(i)).name() == t.column) {
+      inputs.push_back(&input.column(static_cast<int>(i)));
+      continue;
+    }
     auto col = input.GetColumn(t.column);
     if (!col.ok()) {
       return NotFound(fmt::format("the model needs input column '{}' ({}), which is missing. {}",

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <chrono>
 
 #include "strata/model_aliases.h"
 #include "strata/model_store.h"
@@ -47,18 +48,24 @@ Result<VersionSelector> ParseVersionOrAlias(std::string_view text, bool allow_al
 
 Result<ServedModel> ModelCache::Get(std::string_view model, const VersionSelector& selector) {
   std::lock_guard lock(mutex_);
-  // data_version changes when another connection commits: a new version or alias.
-  if (!data_version_query_) {
-    STRATA_ASSIGN_OR_RETURN(data_version_query_, workspace_.db().Prepare("PRAGMA data_version"));
-  }
-  STRATA_ASSIGN_OR_RETURN(bool has_row, data_version_query_->Step());
-  int64_t data_version = has_row ? data_version_query_->ColumnInt64(0) : -1;
-  // Reset ends the statement's read transaction, which would otherwise hold back WAL
-  // checkpoints until the next request.
-  STRATA_RETURN_IF_ERROR(data_version_query_->Reset());
-  if (data_version != data_version_) {
-    resolved_.clear();
+  // Read before resolving: a commit after this point changes the count for the next request.
+  uint64_t commits = SqliteTransaction::CommitsInProcess();
+  auto now = std::chrono::steady_clock::now();
+  bool ours = commits != commits_seen_;
+  if (ours || now - last_data_version_check_ >= kOtherProcessesCheckInterval) {
+    // data_version changes when another connection commits: a new version or alias.
+    if (!data_version_query_) {
+      STRATA_ASSIGN_OR_RETURN(data_version_query_, workspace_.db().Prepare("PRAGMA data_version"));
+    }
+    STRATA_ASSIGN_OR_RETURN(bool has_row, data_version_query_->Step());
+    int64_t data_version = has_row ? data_version_query_->ColumnInt64(0) : -1;
+    // Reset ends the statement's read transaction, which would otherwise hold back WAL
+    // checkpoints until the next request.
+    STRATA_RETURN_IF_ERROR(data_version_query_->Reset());
+    if (ours || data_version != data_version_) resolved_.clear();
     data_version_ = data_version;
+    commits_seen_ = commits;
+    last_data_version_check_ = now;
   }
   std::string key = Lower(model) + "\n" + selector.ToString();
   auto it = resolved_.find(key);

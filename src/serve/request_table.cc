@@ -20,38 +20,40 @@ Status WrongValue(const Field& field, const json& v, std::string_view where) {
                                      v.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
-// Appends one JSON value to a column of the schema's type.
-Status AppendValue(Column& column, const Field& field, const json& v, std::string_view where) {
+// Appends one JSON value to a column of the schema's type; false (nothing appended) when the
+// value does not fit the type. The caller names the place in the error (WrongValue), so the
+// place's text is only built for a bad value, not for every cell of every request.
+bool AppendValue(Column& column, const Field& field, const json& v) {
   if (v.is_null()) {
     column.AppendNull();
-    return Status::Ok();
+    return true;
   }
   switch (field.type) {
     case DataType::kFloat64:
       if (v.is_number()) {
         column.AppendFloat64(v.get<double>());
-        return Status::Ok();
+        return true;
       }
       break;
     case DataType::kInt64:
       if (v.is_number_integer()) {
         column.AppendInt64(v.get<int64_t>());
-        return Status::Ok();
+        return true;
       }
       if (v.is_number_float() && std::nearbyint(v.get<double>()) == v.get<double>() &&
           std::fabs(v.get<double>()) < 9.2e18) {
         column.AppendInt64(static_cast<int64_t>(v.get<double>()));
-        return Status::Ok();
+        return true;
       }
       break;
     case DataType::kBool:
       if (v.is_boolean()) {
         column.AppendBool(v.get<bool>());
-        return Status::Ok();
+        return true;
       }
       if (v.is_number_integer() && (v.get<int64_t>() == 0 || v.get<int64_t>() == 1)) {
         column.AppendBool(v.get<int64_t>() == 1);
-        return Status::Ok();
+        return true;
       }
       break;
     case DataType::kString:
@@ -63,7 +65,7 @@ Status AppendValue(Column& column, const Field& field, const json& v, std::strin
       } else {
         break;
       }
-      return Status::Ok();
+      return true;
     case DataType::kDate:
     case DataType::kTimestamp: {
       if (!v.is_string()) break;
@@ -73,22 +75,16 @@ Status AppendValue(Column& column, const Field& field, const json& v, std::strin
                                               : ParseTimestampValue(text, &value);
       if (!ok) break;
       column.AppendInt64(value);
-      return Status::Ok();
+      return true;
     }
   }
-  return WrongValue(field, v, where);
+  return false;
 }
 
 std::string Columns(const Schema& schema) {
   std::vector<std::string> names;
   for (const Field& f : schema) names.push_back(f.name);
   return fmt::format("{}", fmt::join(names, ", "));
-}
-
-Result<Table> Finish(std::vector<Column> columns) {
-  Table table;
-  for (Column& c : columns) STRATA_RETURN_IF_ERROR(table.AddColumn(std::move(c)));
-  return table;
 }
 
 }  // namespace
@@ -105,7 +101,7 @@ Result<Table> TableFromRows(const Schema& schema, const json& rows, std::string_
   }
   for (size_t r = 0; r < rows.size(); ++r) {
     const json& row = rows[r];
-    std::string at = fmt::format("{}[{}]", where, r);
+    auto at = [&] { return fmt::format("{}[{}]", where, r); };
     if (row.is_object()) {
       for (size_t c = 0; c < schema.size(); ++c) {
         auto it = row.find(schema[c].name);
@@ -114,26 +110,26 @@ Result<Table> TableFromRows(const Schema& schema, const json& rows, std::string_
           for (const auto& [key, value] : row.items()) keys.push_back(key);
           return InvalidArgument(fmt::format(
               "{} has no column '{}' (the model's inputs: {}); send null for a missing value.{}",
-              at, schema[c].name, Columns(schema), DidYouMean(schema[c].name, keys)));
+              at(), schema[c].name, Columns(schema), DidYouMean(schema[c].name, keys)));
         }
-        STRATA_RETURN_IF_ERROR(AppendValue(columns[c], schema[c], *it, at));
+        if (!AppendValue(columns[c], schema[c], *it)) return WrongValue(schema[c], *it, at());
       }
     } else if (row.is_array()) {
       if (row.size() != schema.size()) {
-        return InvalidArgument(fmt::format(
-            "{} has {} values but the model has {} inputs, in this order: {}", at, row.size(),
-            schema.size(), Columns(schema)));
+        return InvalidArgument(
+            fmt::format("{} has {} values but the model has {} inputs, in this order: {}", at(),
+                        row.size(), schema.size(), Columns(schema)));
       }
       for (size_t c = 0; c < schema.size(); ++c) {
-        STRATA_RETURN_IF_ERROR(AppendValue(columns[c], schema[c], row[c], at));
+        if (!AppendValue(columns[c], schema[c], row[c])) return WrongValue(schema[c], row[c], at());
       }
     } else {
-      return InvalidArgument(fmt::format(
-          "{} must be an object keyed by column name or an array of {} values, got {}", at,
-          schema.size(), Kind(row)));
+      return InvalidArgument(
+          fmt::format("{} must be an object keyed by column name or an array of {} values, got {}",
+                      at(), schema.size(), Kind(row)));
     }
   }
-  return Finish(std::move(columns));
+  return Table::FromColumns(std::move(columns));
 }
 
 Result<Table> TableFromColumns(const Schema& schema, const json& columns_json, std::string_view where) {
@@ -166,11 +162,13 @@ Result<Table> TableFromColumns(const Schema& schema, const json& columns_json, s
     Column column(field.name, field.type);
     column.Reserve(static_cast<int64_t>(rows));
     for (size_t r = 0; r < rows; ++r) {
-      STRATA_RETURN_IF_ERROR(AppendValue(column, field, (*it)[r], fmt::format("{}[{}]", at, r)));
+      if (!AppendValue(column, field, (*it)[r])) {
+        return WrongValue(field, (*it)[r], fmt::format("{}[{}]", at, r));
+      }
     }
     columns.push_back(std::move(column));
   }
-  return Finish(std::move(columns));
+  return Table::FromColumns(std::move(columns));
 }
 
 nlohmann::json CellToJson(const Column& column, int64_t row) {

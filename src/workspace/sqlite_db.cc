@@ -336,6 +336,14 @@ SqliteTransaction::SqliteTransaction(SqliteTransaction&& other) noexcept
 
 SqliteTransaction::~SqliteTransaction() { Rollback().IgnoreError(); }
 
+namespace {
+std::atomic<uint64_t> commits_in_process{0};
+}  // namespace
+
+uint64_t SqliteTransaction::CommitsInProcess() {
+  return commits_in_process.load(std::memory_order_acquire);
+}
+
 Status SqliteTransaction::Commit() {
   if (db_ == nullptr) return Internal("Commit() on a finished transaction");
   SqliteDb* db = std::exchange(db_, nullptr);
@@ -350,6 +358,9 @@ Status SqliteTransaction::Commit() {
     // transaction open; roll it back so the connection is usable again.
     db_ = db;
     Rollback().IgnoreError();
+  } else if (savepoint_.empty()) {
+    // After COMMIT returned, so a reader that sees the new count also sees the data.
+    commits_in_process.fetch_add(1, std::memory_order_release);
   }
   return status;
 }

@@ -157,6 +157,10 @@ class SqliteTransaction {
   ~SqliteTransaction();
 
   Status Commit();
+  // How many outermost transactions this process has committed, on any connection. A reader
+  // that caches what it read (serve::ModelCache) compares it to see its own process's writes
+  // at once without asking SQLite on every call.
+  static uint64_t CommitsInProcess();
   // Rolls back now (also done by the destructor); safe after SQLite rolled back by itself.
   Status Rollback();
 

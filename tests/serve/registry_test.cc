@@ -1,6 +1,7 @@
 // The registry over real HTTP: models, versions, aliases with history and rollback, serving
 // by alias, and an alias moved while clients hammer it (zero failed requests).
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -198,6 +199,41 @@ TEST_F(RegistryTest, MovingAnAliasUnderLoadFailsNoRequest) {
   EXPECT_EQ(failed.load(), 0);
   EXPECT_GT(ok.load(), 100);
   EXPECT_EQ(seen, (std::set<std::string>{"1", "2"}));
+}
+
+// The server caches which version a request gets. A version saved on another connection of
+// the server's process (as a job or /v1/sql saves one) is served by the very next request; one
+// saved by another process (`strata models import`) once the cache has asked SQLite again,
+// which it does at most a millisecond apart.
+TEST_F(RegistryTest, NewVersionsAreServedWithoutARestart) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  const std::string body = OneRow().dump();
+  auto served = [&]() -> std::string {
+    auto res = client.Post("/v1/models/churn_model:predict", body, "application/json");
+    if (!res || res->status != 200) return "failed";
+    return json::parse(res->body)["model_version"].get<std::string>();
+  };
+  EXPECT_EQ(served(), "2");
+  {
+    auto ws = Workspace::Open(path_);
+    ASSERT_TRUE(ws.ok()) << ws.status().ToString();
+    auto bundle = ModelStore(**ws).Load("churn_model", 1);
+    ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+    auto saved = ModelStore(**ws).Save("churn_model", *bundle);
+    ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+    EXPECT_EQ(*saved, 3);
+  }
+  EXPECT_EQ(served(), "3");
+
+  std::string file = dir_.File("churn_model.bundle");
+  CommandResult exported = RunStrata({"-w", path_, "models", "export", "churn_model", file}, dir_.path());
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  CommandResult imported =
+      RunStrata({"-w", path_, "models", "import", file, "--as", "churn_model"}, dir_.path());
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(served(), "4");
 }
 
 TEST(ModelAliasesTest, NamesAreChecked) {
