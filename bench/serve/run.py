@@ -12,8 +12,9 @@ to both servers on both routes and the probabilities compared.
 Measurements, one server under load at a time, everything on the same 2 cores:
   1. throughput at saturation: wrk -t2 -cC -dS (closed loop; post.lua), per server and route;
   2. latency at a fixed rate of half of Strata's peak on that route, for DURATION seconds,
-     with strata_fixed_rate (open loop, latency from each request's due time: wrk has no
-     fixed-rate mode and Debian 12 has no wrk2); the peers at half of their own peak;
+     with strata_fixed_rate (open loop on one epoll thread, latency from each request's due
+     time: wrk has no fixed-rate mode and Debian 12 has no wrk2); the peers at half of their
+     own peak;
   3. the same fixed-rate run on `:predict` while training jobs (POST /v1/jobs) run on the
      server back to back for the whole run;
   4. the HTTP ceiling of this machine: the same wrk run against nginx (Debian's nginx-light,
@@ -613,8 +614,8 @@ Strata: `strata serve` (--threads {st}), {binary}. Peer: FastAPI + uvicorn \
 `inplace_predict` with one thread per worker, raw-body JSON (no pydantic model): \
 {v.get('python', '?')}; /usr/bin/python3. Load: {v.get('wrk', 'wrk')} \
 `-t{args.wrk_threads} -c{args.connections} -d{args.saturation}s` (closed loop) for throughput; \
-`strata_fixed_rate` (bench/serve/fixed_rate.cc: open loop, {args.fixed_connections} \
-keep-alive connections, latency from each request's due time, so queueing counts) at half \
+`strata_fixed_rate` (bench/serve/fixed_rate.cc: open loop, one epoll thread like wrk2, \
+{args.fixed_connections} keep-alive connections, latency from each request's due time, so queueing counts) at half \
 of the server's own peak for latency: {args.duration} s for Strata, {args.peer_duration} s for \
 the peers. Training: `POST /v1/jobs` train jobs (300 rounds, depth 8 on spambase, into another \
 model) back to back during the whole run. Servers, load generator and training share the \
