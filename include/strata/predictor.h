@@ -56,6 +56,9 @@ class Predictor {
 
   const ModelBundle& bundle() const { return bundle_; }
   bool is_ensemble() const { return !members_.empty(); }
+  // The columns the model reads and their types (the preprocessor's input schema), computed
+  // once: a served request needs them to read its JSON.
+  const Schema& input_schema() const { return input_schema_; }
 
  private:
   struct Member {
@@ -65,6 +68,7 @@ class Predictor {
   Predictor(ModelBundle bundle, std::unique_ptr<Model> model, std::vector<Member> members);
   Result<Explanation> ExplainEnsemble(const Table& input, int top_k) const;
   ModelBundle bundle_;
+  Schema input_schema_;
   std::unique_ptr<Model> model_;  // null for an ensemble
   std::vector<Member> members_;   // an ensemble's members, weights summing to 1
 };

@@ -39,7 +39,10 @@ std::string ProbsJson(const std::vector<std::string>& labels, DataType label_typ
 }  // namespace
 
 Predictor::Predictor(ModelBundle bundle, std::unique_ptr<Model> model, std::vector<Member> members)
-    : bundle_(std::move(bundle)), model_(std::move(model)), members_(std::move(members)) {}
+    : bundle_(std::move(bundle)),
+      input_schema_(bundle_.preprocessor.input_schema()),
+      model_(std::move(model)),
+      members_(std::move(members)) {}
 
 Result<std::shared_ptr<const Predictor>> Predictor::Create(ModelBundle bundle) {
   if (IsEnsembleModelType(bundle.model_type)) {

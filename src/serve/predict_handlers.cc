@@ -68,9 +68,7 @@ HandlerResult Predict(ServerContext& context, const RouteRequest& request, const
   return Reply{};
 }
 
-Schema InputSchema(const ServedModel& served) {
-  return served.predictor->bundle().preprocessor.input_schema();
-}
+const Schema& InputSchema(const ServedModel& served) { return served.predictor->input_schema(); }
 
 // Flattens nested tensor data ([[1, 2], [3, 4]] -> [1, 2, 3, 4]), row-major.
 void Flatten(const json& data, json* out) {
@@ -179,33 +177,51 @@ json OutputTensor(const std::string& name, const Column& column) {
 }  // namespace
 
 HandlerResult HandleV1Predict(ServerContext& context, const RouteRequest& request) {
-  Result<json> body = request.JsonBody();
-  if (!body.ok()) return body.status();
-  if (!body->is_object()) {
-    return Status(InvalidArgument(fmt::format(
-        "the body must be a JSON object with \"instances\" or \"inputs\", got {}", body->type_name())));
-  }
-  bool rows = body->contains("instances"), columns = body->contains("inputs");
-  if (rows == columns) {
-    return Status(InvalidArgument(rows ? "send either \"instances\" (rows) or \"inputs\" (columns), not both"
-                                       : "the body lacks the field \"instances\" (rows: objects keyed by "
-                                         "column name, or arrays) or \"inputs\" (columns)"));
-  }
-  Result<bool> explain = WantsExplain(request, body->value("explain", json()));
-  if (!explain.ok()) return explain.status();
   PredictOptions options;
   options.keep_input_columns = false;
-  if (body->contains("threshold")) {
-    if (!(*body)["threshold"].is_number()) return Status(InvalidArgument("\"threshold\" must be a number"));
-    options.threshold = (*body)["threshold"].get<double>();
-  }
+  bool rows = true;
+  std::optional<Table> input;
+  json explain_field;
+  // The common body, {"instances": [{column: value, ...}, ...]}, goes from its text to the
+  // input table in one pass; anything else (or any problem) takes the general path, which
+  // builds the same table or names the problem, and checks the body before the model.
   Result<ServedModel> served = Lookup(context, request, /*v2=*/false);
-  if (!served.ok()) return served.status();
-  Schema schema = InputSchema(*served);
-  if (*explain) options.explain_top_k = static_cast<int>(schema.size());
-  Result<Table> input = rows ? TableFromRows(schema, (*body)["instances"], "instances")
-                             : TableFromColumns(schema, (*body)["inputs"], "inputs");
-  if (!input.ok()) return input.status();
+  if (served.ok()) input = TableFromInstancesText(InputSchema(*served), request.body);
+  if (!input) {
+    Result<json> body = request.JsonBody();
+    if (!body.ok()) return body.status();
+    if (!body->is_object()) {
+      return Status(InvalidArgument(
+          fmt::format("the body must be a JSON object with \"instances\" or \"inputs\", got {}",
+                      body->type_name())));
+    }
+    rows = body->contains("instances");
+    bool columns = body->contains("inputs");
+    if (rows == columns) {
+      return Status(InvalidArgument(
+          rows ? "send either \"instances\" (rows) or \"inputs\" (columns), not both"
+               : "the body lacks the field \"instances\" (rows: objects keyed by "
+                 "column name, or arrays) or \"inputs\" (columns)"));
+    }
+    explain_field = body->value("explain", json());
+    if (Result<bool> explain = WantsExplain(request, explain_field); !explain.ok()) {
+      return explain.status();
+    }
+    if (body->contains("threshold")) {
+      if (!(*body)["threshold"].is_number())
+        return Status(InvalidArgument("\"threshold\" must be a number"));
+      options.threshold = (*body)["threshold"].get<double>();
+    }
+    if (!served.ok()) return served.status();
+    const Schema& schema = InputSchema(*served);
+    Result<Table> parsed = rows ? TableFromRows(schema, (*body)["instances"], "instances")
+                                : TableFromColumns(schema, (*body)["inputs"], "inputs");
+    if (!parsed.ok()) return parsed.status();
+    input = std::move(*parsed);
+  }
+  Result<bool> explain = WantsExplain(request, explain_field);
+  if (!explain.ok()) return explain.status();
+  if (*explain) options.explain_top_k = static_cast<int>(InputSchema(*served).size());
   Table out;
   HandlerResult predicted = Predict(context, request, *served, *input, options, &out);
   if (predicted.error) return predicted;
@@ -239,7 +255,7 @@ HandlerResult HandleV2Infer(ServerContext& context, const RouteRequest& request)
   if (!explain.ok()) return explain.status();
   Result<ServedModel> served = Lookup(context, request, /*v2=*/true);
   if (!served.ok()) return served.status();
-  Schema schema = InputSchema(*served);
+  const Schema& schema = InputSchema(*served);
   Result<Table> input = TableFromInferInputs(schema, (*body)["inputs"]);
   if (!input.ok()) return input.status();
   PredictOptions options;

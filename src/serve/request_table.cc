@@ -132,6 +132,132 @@ Result<Table> TableFromRows(const Schema& schema, const json& rows, std::string_
   return Table::FromColumns(std::move(columns));
 }
 
+namespace {
+
+// The SAX events of TableFromInstancesText. Any callback returning false stops the parse,
+// and the caller falls back to the general path.
+class InstancesReader {
+ public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  explicit InstancesReader(const Schema& schema)
+      : schema_(schema), values_(schema.size()), seen_(schema.size()) {
+    for (const Field& f : schema) {
+      columns_.emplace_back(f.name, f.type);
+      columns_.back().Reserve(1);
+    }
+  }
+
+  bool null() { return Scalar(json()); }
+  bool boolean(bool v) { return Scalar(json(v)); }
+  bool number_integer(number_integer_t v) { return Scalar(json(v)); }
+  bool number_unsigned(number_unsigned_t v) { return Scalar(json(v)); }
+  bool number_float(number_float_t v, const string_t&) { return Scalar(json(v)); }
+  bool string(string_t& v) { return Scalar(json(std::move(v))); }
+  bool binary(binary_t&) { return false; }
+
+  bool start_object(std::size_t) {
+    if (depth_ == 0) {
+      depth_ = 1;
+      return true;
+    }
+    if (depth_ != 2) return false;  // rows are objects; nothing else nests
+    depth_ = 3;
+    std::fill(seen_.begin(), seen_.end(), false);
+    found_ = 0;
+    next_ = 0;
+    return true;
+  }
+  bool key(string_t& k) {
+    if (depth_ == 1) {
+      if (k != "instances" || instances_) return false;
+      instances_ = true;
+      return true;
+    }
+    // Keys usually come in the schema's order: try the next column before searching.
+    current_ = -1;
+    if (next_ < schema_.size() && schema_[next_].name == k) {
+      current_ = static_cast<int>(next_);
+    } else {
+      for (size_t c = 0; c < schema_.size(); ++c) {
+        if (schema_[c].name == k) current_ = static_cast<int>(c);
+      }
+    }
+    if (current_ >= 0) next_ = static_cast<size_t>(current_) + 1;
+    return true;
+  }
+  bool end_object() {
+    if (depth_ == 1) {
+      depth_ = 0;
+      return true;
+    }
+    // depth 3: a complete row, appended only if it holds every column with a fitting value.
+    if (found_ != schema_.size()) return false;
+    for (size_t c = 0; c < schema_.size(); ++c) {
+      if (!AppendValue(columns_[c], schema_[c], values_[c])) return false;
+    }
+    ++rows_;
+    depth_ = 2;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    if (depth_ != 1 || !instances_ || in_instances_) return false;
+    in_instances_ = true;
+    depth_ = 2;
+    return true;
+  }
+  bool end_array() {
+    depth_ = 1;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;
+  }
+
+  // The table, once the parse has succeeded.
+  std::optional<Table> Finish() {
+    if (!in_instances_ || rows_ == 0 || depth_ != 0) return std::nullopt;
+    Result<Table> table = Table::FromColumns(std::move(columns_));
+    if (!table.ok()) return std::nullopt;
+    return std::move(*table);
+  }
+
+ private:
+  // A value: only a row's values are expected (depth 3), each column once.
+  bool Scalar(json v) {
+    if (depth_ != 3) return false;
+    if (current_ < 0) return true;  // a key the model does not read
+    size_t c = static_cast<size_t>(current_);
+    if (seen_[c]) return false;  // a repeated key: the general path decides which counts
+    seen_[c] = true;
+    values_[c] = std::move(v);
+    ++found_;
+    return true;
+  }
+
+  const Schema& schema_;
+  std::vector<Column> columns_;
+  std::vector<json> values_;
+  std::vector<bool> seen_;
+  int depth_ = 0;  // 1: the body object, 2: the instances array, 3: a row
+  bool instances_ = false, in_instances_ = false;
+  int current_ = -1;  // the column of the current key, -1 for a key the model does not read
+  size_t next_ = 0, found_ = 0;
+  int64_t rows_ = 0;
+};
+
+}  // namespace
+
+std::optional<Table> TableFromInstancesText(const Schema& schema, std::string_view body) {
+  InstancesReader reader(schema);
+  if (!json::sax_parse(body.begin(), body.end(), &reader)) return std::nullopt;
+  return reader.Finish();
+}
+
 Result<Table> TableFromColumns(const Schema& schema, const json& columns_json, std::string_view where) {
   if (!columns_json.is_object()) {
     return InvalidArgument(fmt::format(
