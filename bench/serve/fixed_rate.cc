@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
   // Connect every connection before the clock starts, so that connecting is not measured.
   std::vector<Connection> connections(static_cast<size_t>(o.connections));
   // A connection whose server went away stays closed (fd -1) and is tried again when its
-  // next request is due; each request it cannot send counts as a socket error.
+  // next request is due; each request it cannot send counts as a socket error. Reopening
+  // keeps the connection's place: in flight or idle is decided by `due` and `idle` alone.
   auto open = [&](size_t c) {
     connections[c].in.clear();
     connections[c].fd = Connect(address);
@@ -290,9 +291,7 @@ int main(int argc, char** argv) {
       if (n <= 0) {
         if (n < 0 && errno == EINTR) continue;
         finish(c, /*ok=*/false, 0);
-        idle.pop_back();
         reopen(c);
-        idle.push_back(c);
         return;
       }
       sent += static_cast<size_t>(n);
@@ -317,11 +316,10 @@ int main(int argc, char** argv) {
     }
     if (next < total && next != timer_armed_for) {
       timer_armed_for = next;
-      auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(due_time(next) - start);
       itimerspec at{};
       // The timer counts from the monotonic clock's zero, like steady_clock on Linux.
       auto abs =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()) + wait;
+          std::chrono::duration_cast<std::chrono::nanoseconds>(due_time(next).time_since_epoch());
       at.it_value.tv_sec = static_cast<time_t>(abs.count() / 1000000000);
       at.it_value.tv_nsec = static_cast<long>(abs.count() % 1000000000);
       timerfd_settime(timer, TFD_TIMER_ABSTIME, &at, nullptr);
@@ -337,15 +335,9 @@ int main(int argc, char** argv) {
       Connection& conn = connections[c];
       ssize_t got = recv(conn.fd, chunk, sizeof chunk, MSG_DONTWAIT);
       if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      if (got <= 0) {  // closed or failed: the request in flight failed
-        if (conn.due) {
-          finish(c, /*ok=*/false, 0);
-          idle.pop_back();
-        } else {
-          idle.erase(std::find(idle.begin(), idle.end(), c));
-        }
+      if (got <= 0) {  // closed or failed: the request in flight, if any, failed
+        if (conn.due) finish(c, /*ok=*/false, 0);
         reopen(c);
-        idle.push_back(c);
         continue;
       }
       conn.in.append(chunk, static_cast<size_t>(got));
@@ -354,11 +346,7 @@ int main(int argc, char** argv) {
       if (!conn.due) Fail("a response that no request asked for");
       conn.in.erase(0, response->size);
       finish(c, /*ok=*/true, response->status);
-      if (response->close) {
-        idle.pop_back();
-        reopen(c);
-        idle.push_back(c);
-      }
+      if (response->close) reopen(c);
     }
   }
   double wall = std::chrono::duration<double>(Clock::now() - start).count();

@@ -182,14 +182,22 @@ Result<const Column*> Table::GetColumn(std::string_view name) const {
   return NotFound(fmt::format("no column named '{}'.{}", name, DidYouMean(name, names)));
 }
 
+namespace {
+
+// The errors of AddColumn, SetColumn and FromColumns.
+Status WrongLength(const Column& column, int64_t rows) {
+  return InvalidArgument(fmt::format("column '{}' has {} rows, but the table has {}", column.name(),
+                                     column.size(), rows));
+}
+Status RepeatedName(std::string_view name) {
+  return AlreadyExists(fmt::format("the table already has a column named '{}'", name));
+}
+
+}  // namespace
+
 Status Table::AddColumn(Column column) {
-  if (!columns_.empty() && column.size() != num_rows()) {
-    return InvalidArgument(fmt::format("column '{}' has {} rows, but the table has {}",
-                                       column.name(), column.size(), num_rows()));
-  }
-  if (ColumnIndex(column.name()) >= 0) {
-    return AlreadyExists(fmt::format("the table already has a column named '{}'", column.name()));
-  }
+  if (!columns_.empty() && column.size() != num_rows()) return WrongLength(column, num_rows());
+  if (ColumnIndex(column.name()) >= 0) return RepeatedName(column.name());
   columns_.push_back(std::move(column));
   return Status::Ok();
 }
@@ -198,27 +206,19 @@ Result<Table> Table::FromColumns(std::vector<Column> columns) {
   std::vector<std::string_view> names;
   names.reserve(columns.size());
   for (const Column& c : columns) {
-    if (c.size() != columns[0].size()) {
-      return InvalidArgument(fmt::format("column '{}' has {} rows, but the table has {}", c.name(),
-                                         c.size(), columns[0].size()));
-    }
+    if (c.size() != columns[0].size()) return WrongLength(c, columns[0].size());
     names.push_back(c.name());
   }
   std::sort(names.begin(), names.end());
   auto repeated = std::adjacent_find(names.begin(), names.end());
-  if (repeated != names.end()) {
-    return AlreadyExists(fmt::format("the table already has a column named '{}'", *repeated));
-  }
+  if (repeated != names.end()) return RepeatedName(*repeated);
   Table table;
   table.columns_ = std::move(columns);
   return table;
 }
 
 Status Table::SetColumn(int i, Column column) {
-  if (column.size() != num_rows()) {
-    return InvalidArgument(fmt::format("column '{}' has {} rows, but the table has {}",
-                                       column.name(), column.size(), num_rows()));
-  }
+  if (column.size() != num_rows()) return WrongLength(column, num_rows());
   columns_[i] = std::move(column);
   return Status::Ok();
 }

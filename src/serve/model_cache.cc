@@ -75,11 +75,6 @@ Result<ServedModel> ModelCache::Get(std::string_view model, const VersionSelecto
   return served;
 }
 
-void ModelCache::Invalidate() {
-  std::lock_guard lock(mutex_);
-  resolved_.clear();
-}
-
 Result<ServedModel> ModelCache::Resolve(std::string_view model, const VersionSelector& selector) {
   ModelStore store(workspace_);
   std::optional<int> version = selector.version;

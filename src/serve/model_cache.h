@@ -52,8 +52,6 @@ class ModelCache {
   // The Predictor for `model` and `selector`, loading it on first use. NotFound names the
   // closest model, version or alias.
   Result<ServedModel> Get(std::string_view model, const VersionSelector& selector);
-  // Forgets every resolution (call after changing aliases or versions).
-  void Invalidate();
 
  private:
   Result<ServedModel> Resolve(std::string_view model, const VersionSelector& selector);

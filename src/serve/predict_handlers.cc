@@ -180,14 +180,16 @@ HandlerResult HandleV1Predict(ServerContext& context, const RouteRequest& reques
   PredictOptions options;
   options.keep_input_columns = false;
   bool rows = true;
+  bool explain = false;
   std::optional<Table> input;
-  json explain_field;
   // The common body, {"instances": [{column: value, ...}, ...]}, goes from its text to the
   // input table in one pass; anything else (or any problem) takes the general path, which
   // builds the same table or names the problem, and checks the body before the model.
   Result<ServedModel> served = Lookup(context, request, /*v2=*/false);
   if (served.ok()) input = TableFromInstancesText(InputSchema(*served), request.body);
-  if (!input) {
+  if (input) {
+    explain = WantsExplain(request, json()).value();  // ?explain= only: the body has no field
+  } else {
     Result<json> body = request.JsonBody();
     if (!body.ok()) return body.status();
     if (!body->is_object()) {
@@ -203,10 +205,9 @@ HandlerResult HandleV1Predict(ServerContext& context, const RouteRequest& reques
                : "the body lacks the field \"instances\" (rows: objects keyed by "
                  "column name, or arrays) or \"inputs\" (columns)"));
     }
-    explain_field = body->value("explain", json());
-    if (Result<bool> explain = WantsExplain(request, explain_field); !explain.ok()) {
-      return explain.status();
-    }
+    Result<bool> wants = WantsExplain(request, body->value("explain", json()));
+    if (!wants.ok()) return wants.status();
+    explain = *wants;
     if (body->contains("threshold")) {
       if (!(*body)["threshold"].is_number())
         return Status(InvalidArgument("\"threshold\" must be a number"));
@@ -219,9 +220,7 @@ HandlerResult HandleV1Predict(ServerContext& context, const RouteRequest& reques
     if (!parsed.ok()) return parsed.status();
     input = std::move(*parsed);
   }
-  Result<bool> explain = WantsExplain(request, explain_field);
-  if (!explain.ok()) return explain.status();
-  if (*explain) options.explain_top_k = static_cast<int>(InputSchema(*served).size());
+  if (explain) options.explain_top_k = static_cast<int>(InputSchema(*served).size());
   Table out;
   HandlerResult predicted = Predict(context, request, *served, *input, options, &out);
   if (predicted.error) return predicted;
@@ -326,7 +325,7 @@ HandlerResult HandleV2ModelMetadata(ServerContext& context, const RouteRequest& 
     for (const ModelVersionInfo& v : *all) versions.push_back(std::to_string(v.version));
   }
   json inputs = json::array();
-  for (const Field& f : bundle.preprocessor.input_schema()) {
+  for (const Field& f : InputSchema(*served)) {
     inputs.push_back({{"name", f.name}, {"datatype", OipDatatype(f.type)}, {"shape", {-1}},
                       {"parameters", {{"strata_type", DataTypeName(f.type)}}}});
   }

@@ -146,7 +146,6 @@ HandlerResult HandleSetAlias(ServerContext& context, const RouteRequest& request
     return ModelAliases(*context.workspace).Set(name, alias, static_cast<int>(v.get<int64_t>()));
   }();
   if (!previous.ok()) return previous.status();
-  context.models.Invalidate();
   return Reply{200,
                {{"model", name}, {"alias", alias}, {"version", v}, {"previous_version", OptionalJson(*previous)}}};
 }
@@ -157,7 +156,6 @@ HandlerResult HandleDeleteAlias(ServerContext& context, const RouteRequest& requ
     return ModelAliases(*context.workspace).Delete(request.param("name"), request.param("alias"));
   }();
   if (!status.ok()) return status;
-  context.models.Invalidate();
   return Reply{200, {{"deleted", request.param("alias")}}};
 }
 
@@ -167,7 +165,6 @@ HandlerResult HandleRollbackAlias(ServerContext& context, const RouteRequest& re
     return ModelAliases(*context.workspace).Rollback(request.param("name"), request.param("alias"));
   }();
   if (!version.ok()) return version.status();
-  context.models.Invalidate();
   return Reply{200, {{"model", request.param("name")}, {"alias", request.param("alias")}, {"version", *version}}};
 }
 

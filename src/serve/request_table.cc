@@ -146,10 +146,7 @@ class InstancesReader {
 
   explicit InstancesReader(const Schema& schema)
       : schema_(schema), values_(schema.size()), seen_(schema.size()) {
-    for (const Field& f : schema) {
-      columns_.emplace_back(f.name, f.type);
-      columns_.back().Reserve(1);
-    }
+    for (const Field& f : schema) columns_.emplace_back(f.name, f.type);
   }
 
   bool null() { return Scalar(json()); }
@@ -173,7 +170,7 @@ class InstancesReader {
     return true;
   }
   bool key(string_t& k) {
-    if (depth_ == 1) {
+    if (depth_ == 1) {  // "instances", once, is the body's only field
       if (k != "instances" || instances_) return false;
       instances_ = true;
       return true;
@@ -205,8 +202,7 @@ class InstancesReader {
     return true;
   }
   bool start_array(std::size_t) {
-    if (depth_ != 1 || !instances_ || in_instances_) return false;
-    in_instances_ = true;
+    if (depth_ != 1) return false;  // only the value of "instances"
     depth_ = 2;
     return true;
   }
@@ -218,9 +214,9 @@ class InstancesReader {
     return false;
   }
 
-  // The table, once the parse has succeeded.
+  // The table, once the parse has succeeded (a complete document, so every level was closed).
   std::optional<Table> Finish() {
-    if (!in_instances_ || rows_ == 0 || depth_ != 0) return std::nullopt;
+    if (!instances_ || rows_ == 0) return std::nullopt;
     Result<Table> table = Table::FromColumns(std::move(columns_));
     if (!table.ok()) return std::nullopt;
     return std::move(*table);
@@ -244,7 +240,7 @@ class InstancesReader {
   std::vector<json> values_;
   std::vector<bool> seen_;
   int depth_ = 0;  // 1: the body object, 2: the instances array, 3: a row
-  bool instances_ = false, in_instances_ = false;
+  bool instances_ = false;  // the body's "instances" key was read
   int current_ = -1;  // the column of the current key, -1 for a key the model does not read
   size_t next_ = 0, found_ = 0;
   int64_t rows_ = 0;
