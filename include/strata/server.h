@@ -38,6 +38,10 @@ struct ServerOptions {
   int request_timeout_ms = 30000; // reading a request and predicting; 408 beyond
   int threads = 0;                // request threads; 0: max(8, cores)
   int max_jobs = 1;               // training jobs that run at once
+  // How many nice levels (0-19) below the server's own CPU priority job threads, and the
+  // threads they start, run: at 10 a job takes only the CPU that requests leave, so
+  // predictions stay fast while it trains; 0 runs jobs at the server's priority.
+  int job_nice = 10;
   int max_queued_jobs = 16;       // jobs that may wait; more get 413
   // The built web console (index.html, assets/) served at "/"; empty: "/" answers a page
   // saying how to build it. FindWebRoot picks the default.

@@ -27,6 +27,7 @@ struct ServeArgs {
   int request_timeout_ms = 30000;
   int threads = 0;
   int max_jobs = 1;
+  int job_nice = 10;
   std::string web_root;
   bool create = false;
 };
@@ -45,6 +46,7 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   options.request_timeout_ms = a.request_timeout_ms;
   options.threads = a.threads;
   options.max_jobs = a.max_jobs;
+  options.job_nice = a.job_nice;
   options.web_root = FindWebRoot(a.web_root);
   options.create_workspace = a.create;
   bool existed = std::filesystem::exists(options.workspace_path);
@@ -118,6 +120,10 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--threads", a->threads, "Request threads (0: max(8, cores))")
       ->capture_default_str();
   cmd->add_option("--max-jobs", a->max_jobs, "Training jobs (/v1/jobs) that run at once")
+      ->capture_default_str();
+  cmd->add_option("--job-nice", a->job_nice,
+                  "Nice levels (0-19) below the server at which jobs run: requests come "
+                  "first and jobs use the CPU they leave (0: the server's priority)")
       ->capture_default_str();
   cmd->add_flag("--create", a->create,
                 "Create an empty workspace when none exists (then upload data in the console)");

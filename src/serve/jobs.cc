@@ -4,8 +4,13 @@
 #include "serve/jobs.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <random>
 
@@ -63,10 +68,25 @@ json ReadJob(const SqliteStatement& q) {
 
 bool Finished(std::string_view state) { return state != "queued" && state != "running"; }
 
+// Lowers the calling thread's CPU priority by `steps` nice levels (at most to 19). On Linux
+// the nice value is per thread and inherited by the threads it creates (XGBoost's OpenMP
+// team, AutoML's trial threads), so the whole job runs below the request threads.
+void LowerThreadPriority(int steps) {
+  if (steps == 0) return;
+  const id_t thread = static_cast<id_t>(gettid());
+  errno = 0;
+  int current = getpriority(PRIO_PROCESS, thread);  // -1 is also a valid nice value
+  int target = std::min(19, (errno == 0 ? current : 0) + steps);
+  if (setpriority(PRIO_PROCESS, thread, target) != 0) {
+    fmt::print(stderr, "strata serve: warning: could not lower the priority of a job thread to "
+                       "nice {}: {}; jobs run at the server's priority\n", target, std::strerror(errno));
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<JobQueue>> JobQueue::Create(const std::string& workspace_path, int workers,
-                                                   int max_queued) {
+                                                   int max_queued, int nice) {
   OpenOptions open;
   open.create = false;
   STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(workspace_path, open));
@@ -83,7 +103,12 @@ Result<std::unique_ptr<JobQueue>> JobQueue::Create(const std::string& workspace_
     STRATA_RETURN_IF_ERROR(tx.Commit());
   }
   std::unique_ptr<JobQueue> queue(new JobQueue(std::move(workspace), workspace_path, max_queued));
-  for (int i = 0; i < std::max(1, workers); ++i) queue->workers_.emplace_back([q = queue.get()] { q->Work(); });
+  for (int i = 0; i < std::max(1, workers); ++i) {
+    queue->workers_.emplace_back([q = queue.get(), nice] {
+      LowerThreadPriority(nice);
+      q->Work();
+    });
+  }
   return queue;
 }
 

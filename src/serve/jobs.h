@@ -37,9 +37,10 @@ namespace strata::serve {
 class JobQueue {
  public:
   // Opens its own connection to the workspace and marks leftover queued/running jobs
-  // interrupted. `workers` jobs run at once; at most `max_queued` wait.
+  // interrupted. `workers` jobs run at once; at most `max_queued` wait. Job threads run `nice`
+  // levels below the server's CPU priority (ServerOptions::job_nice), as do the threads they start.
   static Result<std::unique_ptr<JobQueue>> Create(const std::string& workspace_path, int workers,
-                                                  int max_queued);
+                                                  int max_queued, int nice);
   ~JobQueue();
 
   // Queues a job of type "train", "automl", "tune", "evaluate" or "predict" (fields in

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <utility>
 
 #include "strata/model_aliases.h"
 #include "strata/model_store.h"
@@ -62,7 +63,7 @@ Result<ServedModel> ModelCache::Get(std::string_view model, const VersionSelecto
     // Reset ends the statement's read transaction, which would otherwise hold back WAL
     // checkpoints until the next request.
     STRATA_RETURN_IF_ERROR(data_version_query_->Reset());
-    if (ours || data_version != data_version_) resolved_.clear();
+    if (ours || data_version != data_version_) previous_ = std::exchange(resolved_, {});
     data_version_ = data_version;
     commits_seen_ = commits;
     last_data_version_check_ = now;

@@ -327,13 +327,19 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   if (options.max_body_bytes == 0 || options.max_upload_bytes == 0 || options.max_rows < 1) {
     return InvalidArgument("the body, upload and row limits must be positive");
   }
+  if (options.job_nice < 0 || options.job_nice > 19) {
+    return InvalidArgument(fmt::format(
+        "--job-nice {}: expected 0 (jobs at the server's priority) to 19 (the lowest)",
+        options.job_nice));
+  }
   OpenOptions open;
   open.create = options.create_workspace;
   STRATA_ASSIGN_OR_RETURN(auto workspace, Workspace::Open(options.workspace_path, open));
-  int max_jobs = options.max_jobs, max_queued = options.max_queued_jobs;
+  int max_jobs = options.max_jobs, max_queued = options.max_queued_jobs, nice = options.job_nice;
   std::string path = options.workspace_path;
   auto impl = std::make_unique<Impl>(std::move(options), std::move(workspace));
-  STRATA_ASSIGN_OR_RETURN(impl->context.jobs, serve::JobQueue::Create(path, max_jobs, max_queued));
+  STRATA_ASSIGN_OR_RETURN(impl->context.jobs,
+                          serve::JobQueue::Create(path, max_jobs, max_queued, nice));
   impl->Install();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

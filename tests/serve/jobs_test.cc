@@ -1,9 +1,19 @@
 // /v1/jobs over real HTTP: a training job runs the core Train() in the background and its
-// model version is served at once; bad jobs get 400/404; cancelling; and a server killed
-// with SIGKILL during a job shows it interrupted after a restart, the registry intact.
+// model version is served at once; bad jobs get 400/404; cancelling; jobs train below the
+// request threads' CPU priority; and a server killed with SIGKILL during a job shows it
+// interrupted after a restart, the registry intact.
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <set>
+#include <sstream>
+#include <vector>
 
 #include "jobs_support.h"
 #include "serve_cli_support.h"
@@ -21,6 +31,51 @@ json TrainJob(const std::string& model_type, json options = json::object()) {
 }
 
 class JobsTest : public ChurnWorkspaceTest {};
+
+// The nice value and the CPU ticks (user + system) used so far of one thread of this process.
+struct ThreadCpu {
+  int nice = 0;
+  long ticks = 0;
+};
+
+// Every thread of this process by id, from /proc/self/task/*/stat.
+std::map<std::string, ThreadCpu> ThreadsOfThisProcess() {
+  std::map<std::string, ThreadCpu> threads;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t comm_end = text.rfind(')');  // the thread's name may hold spaces
+    if (comm_end == std::string::npos) continue;
+    std::istringstream rest(text.substr(comm_end + 1));
+    std::vector<std::string> f{std::istream_iterator<std::string>(rest), {}};
+    if (f.size() < 17) continue;  // f[0] is field 3 (state): utime 14, stime 15, nice 19
+    threads[entry.path().filename().string()] = {std::stoi(f[16]), std::stol(f[11]) + std::stol(f[12])};
+  }
+  return threads;
+}
+
+// Runs a long training job and returns the nice values of the threads that did its work:
+// those that used 0.1 s of CPU since it started, while the request threads were idle.
+std::vector<int> NiceOfBusyThreads(const ServerOptions& options) {
+  RunningServer server(options);
+  auto client = server.Client();
+  json slow = TrainJob("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 100000}, {"early_stop", false}});
+  std::string id = JsonOf(PostJson(client, "/v1/jobs", slow))["id"];
+  WaitWhile(client, id, {"queued"});
+  const auto start = ThreadsOfThisProcess();
+  std::vector<int> nice;
+  // On a busy machine a low-priority job gets little CPU: wait up to 30 s for its 0.1 s.
+  for (int i = 0; i < 120 && nice.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    for (const auto& [tid, now] : ThreadsOfThisProcess()) {
+      auto it = start.find(tid);
+      if (now.ticks - (it == start.end() ? 0 : it->second.ticks) >= 10) nice.push_back(now.nice);
+    }
+  }
+  client.Post(("/v1/jobs/" + id + ":cancel").c_str(), "", "application/json");
+  EXPECT_EQ(WaitWhile(client, id, {"queued", "running"})["state"], "cancelled");
+  return nice;
+}
 
 TEST_F(JobsTest, ATrainingJobSavesAVersionThatIsServedAtOnce) {
   RunningServer server(Options());
@@ -141,6 +196,25 @@ TEST_F(JobsTest, CancellingQueuedAndRunningJobs) {
   ErrorMessage(client.Post(("/v1/jobs/" + running + ":cancel").c_str(), "", "application/json"), 409,
                "FAILED_PRECONDITION");
   EXPECT_EQ(JsonOf(client.Get("/v1/models/churn_model"))["latest_version"], before);
+}
+
+// --job-nice (default 10): the job's thread and the OpenMP team it starts train 10 nice
+// levels below the request threads, so requests get the CPU first; 0 keeps them level.
+TEST_F(JobsTest, JobsTrainBelowThePriorityOfRequests) {
+  errno = 0;
+  const int base = getpriority(PRIO_PROCESS, 0);  // this thread's, as the request threads'
+  ASSERT_EQ(errno, 0);
+  ServerOptions options = Options();
+  ASSERT_EQ(options.job_nice, 10);
+  std::vector<int> lowered = NiceOfBusyThreads(options);
+  ASSERT_FALSE(lowered.empty()) << "no thread trained";
+  for (int nice : lowered) EXPECT_EQ(nice, std::min(19, base + 10));
+  EXPECT_EQ(getpriority(PRIO_PROCESS, 0), base);  // the rest of the process is unchanged
+
+  options.job_nice = 0;
+  std::vector<int> level = NiceOfBusyThreads(options);
+  ASSERT_FALSE(level.empty()) << "no thread trained";
+  for (int nice : level) EXPECT_EQ(nice, base);
 }
 
 TEST_F(JobsTest, ABatchPredictionJobWritesATableFromATable) {

@@ -5,8 +5,10 @@
 #include <set>
 #include <thread>
 
+#include "serve/model_cache.h"
 #include "serve_fixture.h"
 #include "strata/model_aliases.h"
+#include "workspace/sqlite_db.h"
 
 namespace strata::testing {
 namespace {
@@ -234,6 +236,41 @@ TEST_F(RegistryTest, NewVersionsAreServedWithoutARestart) {
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_EQ(served(), "4");
+}
+
+// A commit that touches no model (a running job's log line) must not make the server load
+// and parse the model again: the predictor survives it; a new version is still picked up.
+TEST_F(RegistryTest, ACommitThatTouchesNoModelKeepsItsPredictorLoaded) {
+  auto ws = Workspace::Open(path_);
+  ASSERT_TRUE(ws.ok()) << ws.status().ToString();
+  std::mutex mutex;
+  serve::ModelCache cache(**ws, mutex);
+  auto first = cache.Get("churn_model", {});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  std::weak_ptr<const Predictor> loaded = first->predictor;
+  first->predictor.reset();  // no request holds it any more
+
+  auto other = Workspace::Open(path_);  // another connection of this process, as a job's
+  ASSERT_TRUE(other.ok());
+  for (int i = 0; i < 2; ++i) {  // two unrelated commits, each seen by the next Get
+    auto tx = SqliteTransaction::Begin((*other)->db());
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE((*other)->db().Exec("CREATE TABLE IF NOT EXISTS unrelated (x); "
+                                    "INSERT INTO unrelated VALUES (1)").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+    auto again = cache.Get("churn_model", {});
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(again->version, 2);
+    EXPECT_EQ(again->predictor, loaded.lock()) << "the model was loaded again after commit " << i;
+  }
+
+  auto bundle = ModelStore(**other).Load("churn_model", 1);
+  ASSERT_TRUE(bundle.ok());
+  ASSERT_TRUE(ModelStore(**other).Save("churn_model", *bundle).ok());
+  auto newer = cache.Get("churn_model", {});
+  ASSERT_TRUE(newer.ok());
+  EXPECT_EQ(newer->version, 3);
+  EXPECT_NE(newer->predictor, loaded.lock());
 }
 
 TEST(ModelAliasesTest, NamesAreChecked) {

@@ -79,7 +79,7 @@ TEST(ServeCliTest, SigtermFinishesTheRequestInFlightAndExitsZero) {
   EXPECT_EQ(ConnectTo(port), -1);  // no longer listening
 }
 
-TEST(ServeCliTest, APublicHostWithoutAuthIsRefused) {
+TEST(ServeCliTest, APublicHostWithoutAuthAndABadJobNiceAreRefused) {
   TempDir dir;
   auto ws = Workspace::Open(dir.File("strata.db"));
   ASSERT_OK(ws);
@@ -87,6 +87,10 @@ TEST(ServeCliTest, APublicHostWithoutAuthIsRefused) {
                               dir.path().string());
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.err, ::testing::HasSubstr("--auth"));
+  CommandResult nice = RunStrata({"--workspace", dir.File("strata.db"), "serve", "--job-nice", "25"},
+                                 dir.path().string());
+  EXPECT_EQ(nice.exit_code, 3) << nice.err;
+  EXPECT_THAT(nice.err, ::testing::HasSubstr("--job-nice 25: expected 0"));
   CommandResult help = RunStrata({"serve", "--help"}, dir.path().string());
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, ::testing::HasSubstr("Examples:"));
