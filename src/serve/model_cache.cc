@@ -63,17 +63,33 @@ Result<ServedModel> ModelCache::Get(std::string_view model, const VersionSelecto
     // Reset ends the statement's read transaction, which would otherwise hold back WAL
     // checkpoints until the next request.
     STRATA_RETURN_IF_ERROR(data_version_query_->Reset());
-    if (ours || data_version != data_version_) previous_ = std::exchange(resolved_, {});
+    if (ours || data_version != data_version_) ResolveAgain(now);
     data_version_ = data_version;
     commits_seen_ = commits;
     last_data_version_check_ = now;
   }
   std::string key = Lower(model) + "\n" + selector.ToString();
   auto it = resolved_.find(key);
-  if (it != resolved_.end()) return it->second;
+  if (it != resolved_.end()) {
+    it->second.last_used = now;
+    return it->second.served;
+  }
   STRATA_ASSIGN_OR_RETURN(ServedModel served, Resolve(model, selector));
-  resolved_[key] = served;
+  resolved_[key] = {std::string(model), selector, served, now};
   return served;
+}
+
+void ModelCache::ResolveAgain(std::chrono::steady_clock::time_point now) {
+  std::map<std::string, Resolution> before = std::exchange(resolved_, {});
+  for (auto& [key, r] : before) {
+    if (now - r.last_used > kKeepUnused) continue;
+    // One that fails now (the model was deleted) is left out: the next request for it gets
+    // the error from Get.
+    Result<ServedModel> served = Resolve(r.model, r.selector);
+    if (!served.ok()) continue;
+    r.served = std::move(served).value();
+    resolved_.emplace(key, std::move(r));
+  }
 }
 
 Result<ServedModel> ModelCache::Resolve(std::string_view model, const VersionSelector& selector) {

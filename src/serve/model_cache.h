@@ -4,8 +4,8 @@
 // version's Predictor. Moving an alias changes what new requests resolve to; requests that
 // already hold the old Predictor finish with it, and it is freed when the last one ends.
 //
-// Resolutions are cached and dropped whenever the workspace changes (their predictors are
-// kept until the change after, for the versions that change did not touch). Commits made in this
+// Resolutions are cached and resolved again whenever the workspace changes (a version the
+// change did not touch keeps its loaded predictor). Commits made in this
 // process (the server's handlers, its jobs, /v1/sql) are seen by the next request, through
 // SqliteTransaction::CommitsInProcess(); other processes' commits (a `strata train` adding a
 // version) through SQLite's PRAGMA data_version, checked at most once a millisecond: asking
@@ -68,12 +68,21 @@ class ModelCache {
   // "PRAGMA data_version", prepared once: preparing it on every request cost 7-11% of the
   // server's CPU per single-row prediction (bench/serve).
   std::optional<SqliteStatement> data_version_query_;
-  std::map<std::string, ServedModel> resolved_;  // "model\nselector" -> model
-  // The resolutions dropped at the last change, kept until the next one so that their
-  // predictors stay loaded: most commits touch no model (a running job writes its log lines
-  // four times a second), and re-resolving after one then finds the predictor in memory
-  // instead of loading and parsing the model again while requests wait.
-  std::map<std::string, ServedModel> previous_;
+  // What a request named, what it resolved to, and when it was last asked for.
+  struct Resolution {
+    std::string model;
+    VersionSelector selector;
+    ServedModel served;
+    std::chrono::steady_clock::time_point last_used;
+  };
+  // After a change, resolves again each resolution asked for in the last kKeepUnused, while
+  // their predictors are still held: most commits touch no model (a running job writes its
+  // log lines four times a second), and a version the change left alone keeps its loaded
+  // predictor instead of being loaded and parsed again while requests wait. The others are
+  // dropped; a predictor nothing names any more is freed when its last request ends.
+  void ResolveAgain(std::chrono::steady_clock::time_point now);
+  static constexpr std::chrono::seconds kKeepUnused{60};
+  std::map<std::string, Resolution> resolved_;  // "model\nselector" -> its resolution
   // (model, version, created_at) -> predictor; created_at tells a replaced model's version 1
   // from the old version 1. Weak, so a version no resolution names any more is freed when
   // its last request ends.

@@ -239,7 +239,8 @@ TEST_F(RegistryTest, NewVersionsAreServedWithoutARestart) {
 }
 
 // A commit that touches no model (a running job's log line) must not make the server load
-// and parse the model again: the predictor survives it; a new version is still picked up.
+// and parse the model again: the predictor survives it; a new version is still picked up,
+// and the old one is freed once nothing names or holds it.
 TEST_F(RegistryTest, ACommitThatTouchesNoModelKeepsItsPredictorLoaded) {
   auto ws = Workspace::Open(path_);
   ASSERT_TRUE(ws.ok()) << ws.status().ToString();
@@ -271,6 +272,8 @@ TEST_F(RegistryTest, ACommitThatTouchesNoModelKeepsItsPredictorLoaded) {
   ASSERT_TRUE(newer.ok());
   EXPECT_EQ(newer->version, 3);
   EXPECT_NE(newer->predictor, loaded.lock());
+  // Version 2 is named by no resolution now and held by no request: it is freed.
+  EXPECT_TRUE(loaded.expired());
 }
 
 TEST(ModelAliasesTest, NamesAreChecked) {
