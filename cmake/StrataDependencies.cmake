@@ -40,18 +40,24 @@ find_library(STRATA_XXHASH_LIB xxhash)
 if(NOT STRATA_XXHASH_INCLUDE OR NOT STRATA_XXHASH_LIB)
   message(FATAL_ERROR "Missing xxHash: install the Debian package 'libxxhash-dev'")
 endif()
-# `strata serve`: Debian builds cpp-httplib as a shared library with OpenSSL, zlib and brotli
-# support, so its pkg-config flags (the CPPHTTPLIB_*_SUPPORT defines) must be used to match
-# that ABI. OpenSSL's libcrypto also hashes API tokens (SHA-256).
-find_package(PkgConfig QUIET)
-if(PkgConfig_FOUND)
-  pkg_check_modules(STRATA_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
+# `strata serve`: Boost.Beast's HTTP/1.1 over Boost.Asio's event loop (header-only).
+strata_find_package(Boost libboost-dev 1.74)
+# The tests' HTTP client: Debian builds cpp-httplib as a shared library with OpenSSL, zlib and
+# brotli support, so its pkg-config flags (the CPPHTTPLIB_*_SUPPORT defines) must be used to
+# match that ABI.
+if(STRATA_BUILD_TESTS)
+  find_package(PkgConfig QUIET)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(STRATA_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
+  endif()
+  if(NOT STRATA_HTTPLIB_FOUND)
+    message(FATAL_ERROR "Missing cpp-httplib: install the Debian package 'libcpp-httplib-dev' "
+                        "(scripts/bootstrap --test installs it)")
+  endif()
+  add_library(strata_httplib INTERFACE)
+  target_link_libraries(strata_httplib INTERFACE PkgConfig::STRATA_HTTPLIB)
 endif()
-if(NOT STRATA_HTTPLIB_FOUND)
-  message(FATAL_ERROR "Missing cpp-httplib: install the Debian package 'libcpp-httplib-dev'")
-endif()
-add_library(strata_httplib INTERFACE)
-target_link_libraries(strata_httplib INTERFACE PkgConfig::STRATA_HTTPLIB)
+# OpenSSL's libcrypto hashes API tokens (SHA-256).
 strata_find_package(OpenSSL libssl-dev)
 # jemalloc replaces glibc's malloc in the `strata` binary: a single-row prediction in
 # `strata serve` makes a few hundred small allocations across request threads, and jemalloc's

@@ -345,7 +345,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--fixed-connections", type=int, default=8,
-                        help="connections of the fixed-rate client (at most strata's threads)")
+                        help="keep-alive connections of the fixed-rate client")
     parser.add_argument("--peer-workers", default="1,2", help="uvicorn worker counts to run")
     parser.add_argument("--strata-threads", type=int, default=0,
                         help="strata serve --threads (0: its default, max(8, cores))")
@@ -609,7 +609,8 @@ both servers answer the same JSON.
 Same predictions: {agree['rows']} sample rows sent one by one to every server and route; \
 largest |P(spam)| difference from Strata's `:predict` {agree['max_abs_diff']:.3g}, \
 {agree['labels_differ']} predicted labels differ.
-Strata: `strata serve` (--threads {st}), {binary}. Peer: FastAPI + uvicorn \
+Strata: `strata serve` ({os.cpu_count()} event-loop threads answer the predictions; \
+--threads {st} for the other routes), {binary}. Peer: FastAPI + uvicorn \
 (--loop uvloop --http httptools, no access log; workers as named) + xgboost-python \
 `inplace_predict` with one thread per worker, raw-body JSON (no pydantic model): \
 {v.get('python', '?')}; /usr/bin/python3. Load: {v.get('wrk', 'wrk')} \

@@ -36,7 +36,9 @@ struct ServerOptions {
   size_t max_upload_bytes = size_t{1} << 30;  // dataset uploads (POST /v1/datasets): 413 beyond
   int64_t max_rows = 100000;      // rows per prediction request (413 beyond)
   int request_timeout_ms = 30000; // reading a request and predicting; 408 beyond
-  int threads = 0;                // request threads; 0: max(8, cores)
+  // Threads for the routes that may block (registry, jobs, SQL, datasets); predictions and
+  // probes are answered on the event-loop threads, one per core. 0: max(8, cores).
+  int threads = 0;
   int max_jobs = 1;               // training jobs that run at once
   // How many nice levels (0-19) below the server's own CPU priority job threads, and the
   // threads they start, run: at 10 a job takes only the CPU that requests leave, so

@@ -117,7 +117,7 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--request-timeout-ms", a->request_timeout_ms,
                   "Time to read a request and predict (408 beyond)")
       ->capture_default_str();
-  cmd->add_option("--threads", a->threads, "Request threads (0: max(8, cores))")
+  cmd->add_option("--threads", a->threads, "Threads for the routes that may block (0: max(8, cores)); predictions and probes run on one event-loop thread per core")
       ->capture_default_str();
   cmd->add_option("--max-jobs", a->max_jobs, "Training jobs (/v1/jobs) that run at once")
       ->capture_default_str();

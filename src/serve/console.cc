@@ -1,7 +1,6 @@
 #include "serve/console.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -101,10 +100,9 @@ bool IsConsoleRequest(std::string_view method, std::string_view path) {
   return !api;
 }
 
-void ServeConsole(std::string_view web_root, const httplib::Request& req, httplib::Response& res) {
-  // httplib has decoded the path ("%2e%2e" is ".." here): refuse any dot segment, so that
+HandlerResult ServeConsole(std::string_view web_root, std::string_view path) {
+  // The server has decoded the path ("%2e%2e" is ".." here): refuse any dot segment, so that
   // nothing outside web_root can be named.
-  std::string_view path = req.path;
   fs::path relative;
   size_t i = 1;
   while (i <= path.size()) {
@@ -113,11 +111,10 @@ void ServeConsole(std::string_view web_root, const httplib::Request& req, httpli
     std::string_view segment = path.substr(i, j - i);
     if (segment == "." || segment == ".." || segment.find('\\') != std::string_view::npos ||
         segment.find('\0') != std::string_view::npos) {
-      SendError(res, {400, "INVALID_ARGUMENT",
-                      fmt::format("the path {} has a '.' or '..' segment; console paths "
-                                  "cannot leave the console's directory",
-                                  req.path)});
-      return;
+      return HttpError{400, "INVALID_ARGUMENT",
+                       fmt::format("the path {} has a '.' or '..' segment; console paths "
+                                   "cannot leave the console's directory",
+                                   path)};
     }
     if (!segment.empty()) relative /= std::string(segment);
     i = j + 1;
@@ -125,38 +122,35 @@ void ServeConsole(std::string_view web_root, const httplib::Request& req, httpli
   std::string last = relative.empty() ? "" : relative.filename().string();
   bool page = last.find('.') == std::string::npos;  // "/", "/models", "/jobs/x": the app
   if (web_root.empty()) {
-    if (!page) {
-      SendError(res, {404, "NOT_FOUND", fmt::format("no file {}: the console is not built", req.path)});
-      return;
-    }
-    res.status = 404;
-    res.set_content(std::string(kNotBuilt), "text/html; charset=utf-8");
-    return;
+    if (!page) return HttpError{404, "NOT_FOUND", fmt::format("no file {}: the console is not built", path)};
+    Reply reply;
+    reply.status = 404;
+    reply.text = kNotBuilt;
+    reply.content_type = "text/html; charset=utf-8";
+    return reply;
   }
   fs::path file = fs::path(web_root) / relative;
   std::error_code ec;
   if (relative.empty() || !fs::is_regular_file(file, ec)) {
     if (!page) {
-      SendError(res, {404, "NOT_FOUND",
-                      fmt::format("no route or console file GET {}; GET /openapi.json lists "
-                                  "the routes",
-                                  req.path)});
-      return;
+      return HttpError{404, "NOT_FOUND",
+                       fmt::format("no route or console file GET {}; GET /openapi.json lists "
+                                   "the routes",
+                                   path)};
     }
     file = fs::path(web_root) / "index.html";
   }
-  std::string body;
-  if (!ReadFile(file, &body)) {
-    SendError(res, {500, "IO_ERROR", fmt::format("cannot read the console file {}", file.string())});
-    return;
+  Reply reply;
+  if (!ReadFile(file, &reply.text)) {
+    return HttpError{500, "IO_ERROR", fmt::format("cannot read the console file {}", file.string())};
   }
   // Vite puts a content hash in every asset's name, so assets may be cached for good;
   // index.html names the current ones and must be revalidated.
   bool hashed = relative.begin() != relative.end() && *relative.begin() == "assets";
-  res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.status = 200;
-  res.set_content(std::move(body), std::string(ContentType(file.extension().string())));
+  reply.headers.emplace_back("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  reply.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  reply.content_type = ContentType(file.extension().string());
+  return reply;
 }
 
 }  // namespace serve

@@ -5,10 +5,7 @@
 
 #include <string_view>
 
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "serve/routes.h"
 
 namespace strata::serve {
 
@@ -16,8 +13,9 @@ namespace strata::serve {
 // (/v1, /v2, any /vN).
 bool IsConsoleRequest(std::string_view method, std::string_view path);
 
-// Answers a console request from `web_root` (empty: the console is not built). Refuses
-// paths with "." or ".." segments (400); unknown files with an extension get the JSON 404.
-void ServeConsole(std::string_view web_root, const httplib::Request& req, httplib::Response& res);
+// The answer to a console request for the (percent-decoded) `path` from `web_root` (empty:
+// the console is not built). Refuses paths with "." or ".." segments (400); unknown files
+// with an extension get the JSON 404.
+HandlerResult ServeConsole(std::string_view web_root, std::string_view path);
 
 }  // namespace strata::serve

@@ -3,7 +3,6 @@
 // profiles are the core's ProfileTable; downloads go through the core's file writers.
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <httplib.h>
 #include <unistd.h>
 
 #include <algorithm>

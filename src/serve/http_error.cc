@@ -1,7 +1,6 @@
 #include "serve/http_error.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 namespace strata::serve {
 
@@ -35,8 +34,7 @@ nlohmann::json ErrorBody(const HttpError& error) {
 
 HttpError ErrorForHttpStatus(int status) {
   switch (status) {
-    // httplib answers 400 both for malformed HTTP and for a body that stops arriving before
-    // the read timeout; it does not say which.
+    // A request that cannot be parsed, or a body that stopped arriving before the timeout.
     case 400:
       return {400, "INVALID_ARGUMENT",
               "the request could not be read: malformed HTTP, or a body that did not arrive "
@@ -47,6 +45,9 @@ HttpError ErrorForHttpStatus(int status) {
       return {413, "PAYLOAD_TOO_LARGE",
               "the request body is larger than the server's limit (strata serve --max-body-mb)"};
     case 414: return {414, "PAYLOAD_TOO_LARGE", "the request URI is too long"};
+    case 431:
+      return {431, "PAYLOAD_TOO_LARGE",
+              "the request's headers are larger than the server's limit of 16 KiB"};
     case 416: return {416, "OUT_OF_RANGE", "the requested range cannot be served"};
     default:
       break;
@@ -64,11 +65,6 @@ HttpError PayloadTooLarge(std::string_view what, size_t limit, std::string_view 
 
 std::string DumpJson(const nlohmann::json& json) {
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-void SendError(httplib::Response& res, const HttpError& error) {
-  res.status = error.status;
-  res.set_content(DumpJson(ErrorBody(error)), "application/json");
 }
 
 }  // namespace strata::serve

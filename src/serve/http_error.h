@@ -10,10 +10,6 @@
 
 #include "strata/status.h"
 
-namespace httplib {
-struct Response;
-}  // namespace httplib
-
 namespace strata::serve {
 
 // An HTTP error: status, a code name (a StatusCode name, or one of the HTTP-only codes
@@ -31,14 +27,11 @@ int HttpStatusFor(StatusCode code);
 HttpError ErrorFromStatus(const Status& status);
 // The JSON body of an error.
 nlohmann::json ErrorBody(const HttpError& error);
-// The error for an HTTP status that httplib produced on its own (413, 400, 404, ...).
+// The error for a failure found by the HTTP layer itself (400 malformed HTTP, 413, 431, ...).
 HttpError ErrorForHttpStatus(int status);
 // 413 PAYLOAD_TOO_LARGE for `what` ("the request body") over `limit` bytes, naming the
 // `strata serve` option that sets the limit.
 HttpError PayloadTooLarge(std::string_view what, size_t limit, std::string_view option);
-
-// Answers `res` with the error's status and JSON body: the one way every failure is sent.
-void SendError(httplib::Response& res, const HttpError& error);
 
 // JSON text that never throws on invalid UTF-8 in strings (replaced by U+FFFD).
 std::string DumpJson(const nlohmann::json& json);

@@ -1,7 +1,8 @@
 #include "serve/routes.h"
 
-#include <httplib.h>
-
+#include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <vector>
 
 #include "serve/handlers.h"
@@ -172,11 +173,18 @@ const std::vector<std::vector<std::string_view>>& RouteSegments() {
 
 std::span<const Route> Routes() { return kRoutes; }
 
+bool AnsweredOnEventLoop(const Route& route) {
+  static constexpr Handler kInline[] = {&HandleHealthz,         &HandleReadyz,
+                                        &HandleV2ModelMetadata, &HandleV2ModelReady,
+                                        &HandleV2Infer,         &HandleV1Predict};
+  return std::find(std::begin(kInline), std::end(kInline), route.handler) != std::end(kInline);
+}
+
 const Route* MatchRoute(std::string_view method, std::string_view path,
                         std::map<std::string, std::string, std::less<>>* params,
                         bool* path_matched) {
   *path_matched = false;
-  // HEAD is answered like GET (httplib drops the body).
+  // HEAD is answered like GET, without the body.
   if (method == "HEAD") method = "GET";
   const std::vector<std::vector<std::string_view>>& segments = RouteSegments();
   std::vector<std::string_view> got = Segments(path);
@@ -206,13 +214,18 @@ Result<nlohmann::json> RouteRequest::JsonBody() const {
 }
 
 std::optional<std::string> RouteRequest::Query(const std::string& name) const {
-  if (!http->has_param(name.c_str())) return std::nullopt;
-  return http->get_param_value(name.c_str());
+  for (const auto& [key, value] : head->query) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> RouteRequest::Header(const std::string& name) const {
-  if (!http->has_header(name)) return std::nullopt;
-  return http->get_header_value(name);
+  auto same = [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); };
+  for (const auto& [key, value] : head->headers) {
+    if (std::equal(key.begin(), key.end(), name.begin(), name.end(), same)) return value;
+  }
+  return std::nullopt;
 }
 
 std::optional<HttpError> RouteRequest::CheckDeadline() const {

@@ -23,11 +23,6 @@
 #include "strata/api_tokens.h"
 #include "strata/status.h"
 
-namespace httplib {
-struct Request;
-class ContentReader;
-}
-
 namespace strata::serve {
 
 struct ServerContext;
@@ -36,15 +31,28 @@ struct ServerContext;
 // admin tokens only. Without auth every route is open.
 enum class Scope { kPublic, kRead, kAdmin };
 
+// A request's method, path, query and headers as the HTTP server parsed them.
+struct RequestHead {
+  std::string method;  // as sent: "GET", "HEAD", "POST", ...
+  std::string path;    // percent-decoded, without the query
+  std::vector<std::pair<std::string, std::string>> query;    // decoded ('+' is a space), in order
+  std::vector<std::pair<std::string, std::string>> headers;  // as sent
+};
+
+// Reads a raw_body route's body in chunks, handing each to `receive` (which returns false to
+// stop); false when the body could not be read whole (the client stopped sending or timed out)
+// or `receive` stopped.
+using BodyReader = std::function<bool(const std::function<bool(const char* data, size_t size)>& receive)>;
+
 // A matched request as handlers see it.
 struct RouteRequest {
-  const httplib::Request* http = nullptr;
+  const RequestHead* head = nullptr;
   std::map<std::string, std::string, std::less<>> params;  // path parameters
   std::chrono::steady_clock::time_point deadline;
   // The body, read whole (up to --max-body-mb) before the handler runs; empty for a route
   // with raw_body, whose handler reads `reader` itself.
   std::string body;
-  const httplib::ContentReader* reader = nullptr;  // raw_body routes only
+  const BodyReader* reader = nullptr;  // raw_body routes only
 
   const std::string& param(std::string_view name) const { return params.find(name)->second; }
   // The body as JSON; InvalidArgument with the line and column of a syntax error.
@@ -102,6 +110,11 @@ struct Route {
 
 // Every route, in the order they are documented.
 std::span<const Route> Routes();
+
+// True for the routes answered on the server's event-loop threads as soon as their body has
+// arrived (predictions, health, model metadata): short CPU work that must not wait for a
+// free request thread. Every other route runs on a request thread, where it may block.
+bool AnsweredOnEventLoop(const Route& route);
 
 // The route for `method` and `path`, with its parameters; nullptr when none matches.
 // `path_matched` tells a 405 (the path exists for another method) from a 404.

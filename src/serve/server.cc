@@ -1,19 +1,35 @@
-// The HTTP plumbing: httplib's server with auth and routing as a hook that runs before any
-// body is read, the body limit and timeouts, the one error shape for every failure
-// (including those httplib answers itself), metrics, and graceful stop.
+// The HTTP plumbing: an event-loop HTTP/1.1 server (Boost.Beast over Boost.Asio). One
+// event-loop thread per core reads every request's header, routes and authorizes it, reads
+// its body with the route's limit, and answers the short routes itself (predictions, health,
+// model metadata: AnsweredOnEventLoop); every other route runs on a pool of request threads
+// (--threads), where a handler may block on the workspace, stream an upload in, or stream an
+// answer out. One error shape for every failure, metrics per request, and a graceful stop.
+//
+// Connections cost no thread while idle, so any number of keep-alive clients can stay
+// connected; the previous server (cpp-httplib's) held a thread per open connection.
 #include "strata/server.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <future>
+#include <limits>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <set>
+#include <sstream>
 #include <streambuf>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "serve/console.h"
 #include "serve/http_error.h"
@@ -23,8 +39,12 @@
 
 namespace strata {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
 using serve::HttpError;
-using serve::SendError;
 using serve::Route;
 using serve::Scope;
 
@@ -32,75 +52,112 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// httplib answers a request on one thread from routing to logging, so the route and start
-// time found by the pre-routing hook travel to the logger in thread-locals.
-thread_local Clock::time_point t_start;
-thread_local size_t t_route = 0;
-// An error found before the body was read (no such route, wrong method, no or bad token) on a
-// request that carries a body: answered by Dispatch once the body has been read and dropped.
-// Answering from the hook would leave the body in the socket, where a keep-alive connection
-// parses it as the next request (400s) and a large one reaches the client as a reset.
-thread_local std::optional<HttpError> t_deferred_error;
-
-// The methods with a catch-all handler below, which is where a deferred error is answered.
-const std::set<std::string, std::less<>> kDispatchedMethods = {"GET", "POST", "PUT", "DELETE", "PATCH"};
-
-// RFC 9112 section 6.3: a request has a body only if it sends Content-Length or
-// Transfer-Encoding; without either, httplib would wait for the connection to close.
-bool DeclaresBody(const httplib::Request& req) {
-  return req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
-}
-
-void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
-  res.status = status;
-  res.set_content(serve::DumpJson(body), "application/json");
-}
+// How long an idle keep-alive connection is kept open (nginx's client_header_timeout).
+constexpr auto kIdleTimeout = std::chrono::seconds(60);
+// Larger request headers get 431.
+constexpr uint32_t kHeaderLimit = 16 * 1024;
+// Bodies are read in chunks of this size (a buffer each connection keeps once it has had a
+// body), and streamed answers written in chunks of kChunkBytes.
+constexpr size_t kReadChunkBytes = 16 * 1024;
+constexpr size_t kChunkBytes = 64 * 1024;
+// A prediction body up to this size is answered on the event-loop thread, a larger one
+// (thousands of rows) on a request thread.
+constexpr size_t kInlineBodyBytes = 64 * 1024;
 
 size_t RouteIndex(const Route* route) {
-  return static_cast<size_t>(route - serve::Routes().data());
+  return route == nullptr ? serve::Routes().size()
+                          : static_cast<size_t>(route - serve::Routes().data());
 }
 
-// Reads a request body of at most `limit` bytes into *body. Past the limit the rest is read
-// and dropped: clients send the whole body before they read the answer, so answering early
-// would reach them as a reset connection instead of the 413.
-std::optional<HttpError> ReadBody(const httplib::ContentReader& reader, size_t limit,
-                                  const httplib::Response& res, std::string* body) {
-  bool too_large = false;
-  bool ok = reader([&](const char* data, size_t n) {
-    if (too_large || body->size() + n > limit) {
-      too_large = true;
-      body->clear();
-      return true;
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes `text` ('+' is a space when `plus_is_space`, as in a query); an invalid
+// escape is kept as it is.
+std::string PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      int hi = HexDigit(text[i + 1]), lo = HexDigit(text[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
     }
-    body->append(data, n);
-    return true;
-  });
-  if (too_large || res.status == 413) {
-    return serve::PayloadTooLarge("the request body", limit, "--max-body-mb");
+    out.push_back(plus_is_space && c == '+' ? ' ' : c);
   }
-  if (!ok) return serve::ErrorForHttpStatus(400);
-  return std::nullopt;
+  return out;
 }
 
-// An ostream over httplib's sink that fails (badbit) once the client has gone, so a writer
-// stops at its next flush instead of formatting the rest of a table for no one.
-class SinkBuffer : public std::streambuf {
+serve::RequestHead MakeHead(const http::request_header<>& header) {
+  serve::RequestHead head;
+  head.method = std::string(header.method_string());
+  std::string_view target(header.target().data(), header.target().size());
+  size_t question = target.find('?');
+  head.path = PercentDecode(target.substr(0, question), false);
+  if (question != std::string_view::npos) {
+    std::string_view query = target.substr(question + 1);
+    while (!query.empty()) {
+      size_t amp = query.find('&');
+      std::string_view pair = query.substr(0, amp);
+      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+      if (pair.empty()) continue;
+      size_t eq = pair.find('=');
+      head.query.emplace_back(
+          PercentDecode(pair.substr(0, eq), true),
+          eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1), true));
+    }
+  }
+  for (const auto& field : header) {
+    head.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  return head;
+}
+
+// A std::streambuf that sends what is written to it as HTTP chunks of up to kChunkBytes
+// through `send`, and fails (badbit) once a send fails, so a writer stops at its next write
+// instead of formatting the rest of a table for a client that has gone.
+class ChunkedStreamBuffer : public std::streambuf {
  public:
-  explicit SinkBuffer(httplib::DataSink& sink) : sink_(sink) {}
+  explicit ChunkedStreamBuffer(std::function<bool(std::string_view)> send)
+      : send_(std::move(send)), buffer_(kChunkBytes) {
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+  bool failed() const { return failed_; }
 
  protected:
-  std::streamsize xsputn(const char* data, std::streamsize n) override {
-    return sink_.write(data, static_cast<size_t>(n)) ? n : 0;
-  }
   int_type overflow(int_type c) override {
-    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
-    char ch = traits_type::to_char_type(c);
-    return sink_.write(&ch, 1) ? c : traits_type::eof();
+    if (!Flush()) return traits_type::eof();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
   }
+  int sync() override { return Flush() ? 0 : -1; }
 
  private:
-  httplib::DataSink& sink_;
+  bool Flush() {
+    size_t n = static_cast<size_t>(pptr() - pbase());
+    if (n > 0 && !failed_ && !send_(std::string_view(pbase(), n))) failed_ = true;
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+    return !failed_;
+  }
+  std::function<bool(std::string_view)> send_;
+  std::vector<char> buffer_;
+  bool failed_ = false;
 };
+
+std::string ChunkOf(std::string_view data) {
+  return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
+}
 
 }  // namespace
 
@@ -111,31 +168,416 @@ bool IsLoopbackHost(std::string_view host) {
 }
 
 struct Server::Impl {
-  explicit Impl(ServerOptions options, std::unique_ptr<Workspace> workspace)
-      : context(std::move(options), std::move(workspace), serve::Routes().size()) {}
+  class Session;
 
-  // The 401/403 for a request the route's scope does not allow (WWW-Authenticate set on res).
-  std::optional<HttpError> Authorize(const Route& route, const httplib::Request& req,
-                                     httplib::Response& res);
-  // `reader` is set for requests with a body (POST, PUT), which is read here, or by the
-  // handler of a raw_body route.
-  void Dispatch(const httplib::Request& req, httplib::Response& res,
-                const httplib::ContentReader* reader);
-  void Install();
+  explicit Impl(ServerOptions options, std::unique_ptr<Workspace> workspace)
+      : context(std::move(options), std::move(workspace), serve::Routes().size()),
+        acceptor(asio::make_strand(io)),
+        workers(static_cast<size_t>(
+            context.options.threads > 0
+                ? context.options.threads
+                : std::max(8, static_cast<int>(std::thread::hardware_concurrency())))) {}
+  ~Impl() { workers.join(); }
+
+  // The 401/403 for a request the route's scope does not allow; *www_authenticate is set to
+  // the WWW-Authenticate header a 401 carries.
+  std::optional<HttpError> Authorize(const Route& route, const serve::RequestHead& head,
+                                     std::string* www_authenticate);
+  void Accept();
+  void Register(Session* session);
+  void Unregister(Session* session);
+
+  std::chrono::milliseconds RequestTimeout() const {
+    return std::chrono::milliseconds(std::max(1000, context.options.request_timeout_ms));
+  }
 
   serve::ServerContext context;
-  httplib::Server http;
   int port = 0;
   bool bound = false;
+  std::atomic<bool> listening{false};  // until Stop() has closed the listening socket
+
+  // Declared before the event loop, which destroys its pending handlers (and the connections
+  // they hold) when it is destroyed.
+  std::mutex sessions_mutex;
+  std::condition_variable sessions_done;
+  std::set<Session*> sessions;  // open connections
+
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  asio::thread_pool workers;  // request threads
 };
 
-std::optional<HttpError> Server::Impl::Authorize(const Route& route, const httplib::Request& req,
-                                                 httplib::Response& res) {
+// One connection: reads requests one after another (keep-alive) and answers each. Every
+// step on the socket runs on the connection's strand; a handler running on a request thread
+// does its own reads and writes through Await, which runs them on the strand and waits.
+class Server::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server::Impl& server, tcp::socket socket)
+      : server_(server), context_(server.context), stream_(std::move(socket)) {
+    server_.Register(this);
+  }
+  ~Session() { server_.Unregister(this); }
+
+  void Start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Closes the connection if it waits for a next request (graceful stop); on the strand.
+  void CloseIfIdle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      if (self->idle_) self->stream_.socket().close(ignored);
+    });
+  }
+
+ private:
+  void ReadHeader() {
+    if (context_.draining) return Close();
+    header_parser_.emplace();
+    header_parser_->header_limit(kHeaderLimit);
+    header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    body_parser_.reset();
+    request_ = serve::RouteRequest();
+    route_ = nullptr;
+    www_authenticate_.clear();
+    idle_ = buffer_.size() == 0;
+    // A large body grew the read buffer; an idle connection keeps a small one.
+    if (idle_ && buffer_.capacity() > kReadChunkBytes) buffer_.shrink_to_fit();
+    stream_.expires_after(idle_ ? std::chrono::milliseconds(kIdleTimeout) : server_.RequestTimeout());
+    http::async_read_header(stream_, buffer_, *header_parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    bool was_idle = std::exchange(idle_, false);
+    start_ = Clock::now();
+    if (ec) {
+      // The client closed or went quiet between requests, or the server is stopping.
+      if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+          ec == asio::error::connection_reset || (was_idle && ec == beast::error::timeout)) {
+        return Close();
+      }
+      keep_alive_ = false;
+      head_ = serve::RequestHead();
+      if (ec == beast::error::timeout) return Close();
+      return Respond(serve::ErrorForHttpStatus(ec == http::error::header_limit ? 431 : 400));
+    }
+    const auto& header = header_parser_->get();
+    head_ = MakeHead(header.base());
+    version_ = header.version();
+    keep_alive_ = header.keep_alive();
+    head_only_ = header.method() == http::verb::head;
+    bool has_body = !header_parser_->is_done();
+    // RFC 9112: a request declares a body (perhaps empty) with Content-Length or chunked.
+    bool declares_body = header_parser_->content_length().has_value() || header_parser_->chunked();
+    const ServerOptions& options = context_.options;
+    if (auto length = header_parser_->content_length();
+        length && *length > std::max(options.max_body_bytes, options.max_upload_bytes)) {
+      keep_alive_ = false;  // the body is not read: too large even to drop
+      return Respond(serve::PayloadTooLarge("the request body", std::max(options.max_body_bytes, options.max_upload_bytes),
+                                           options.max_upload_bytes > options.max_body_bytes ? "--max-upload-mb" : "--max-body-mb"));
+    }
+    body_parser_.emplace(std::move(*header_parser_));
+    body_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+
+    bool path_matched = false;
+    route_ = serve::MatchRoute(head_.method, head_.path, &request_.params, &path_matched);
+    std::optional<serve::HandlerResult> early;  // answered without running a route
+    if (route_ != nullptr) {
+      if (auto error = server_.Authorize(*route_, head_, &www_authenticate_)) early = *error;
+    } else if (!path_matched && serve::IsConsoleRequest(head_.method, head_.path)) {
+      early = serve::ServeConsole(options.web_root, head_.path);  // public, like the probes
+    } else if (path_matched) {
+      early = HttpError{405, "METHOD_NOT_ALLOWED",
+                        fmt::format("{} is not allowed on {}; GET /openapi.json lists the routes",
+                                    head_.method, head_.path)};
+    } else {
+      early = HttpError{404, "NOT_FOUND", fmt::format("no route {} {}; GET /openapi.json lists the routes",
+                                                      head_.method, head_.path)};
+    }
+    if (early) {
+      // The body is read and dropped before the answer: a client sends the whole body before
+      // it reads the answer, and on a keep-alive connection the next request follows it.
+      if (!has_body) return Respond(std::move(*early));
+      auto answer = std::make_shared<serve::HandlerResult>(std::move(*early));
+      return ReadBody(0, [this, answer](bool read, bool) {
+        if (!read) return Close();
+        Respond(std::move(*answer));
+      });
+    }
+    request_.head = &head_;
+    request_.deadline = start_ + std::chrono::milliseconds(options.request_timeout_ms);
+    if (route_->raw_body) {
+      if (!declares_body) {
+        return Respond(HttpError{400, "INVALID_ARGUMENT",
+                                 "the request has no body: send the file as the body "
+                                 "(curl --data-binary @FILE ...)"});
+      }
+      return SendContinueThen([this] { RunOnWorker(); });
+    }
+    if (!has_body) return Dispatch();
+    ReadBody(options.max_body_bytes, [this](bool read, bool too_large) {
+      if (!read) {
+        keep_alive_ = false;
+        return Respond(serve::ErrorForHttpStatus(400));
+      }
+      if (too_large) {
+        return Respond(serve::PayloadTooLarge("the request body", context_.options.max_body_bytes, "--max-body-mb"));
+      }
+      Dispatch();
+    });
+  }
+
+  // Curl and other clients send "Expect: 100-continue" before a large body and wait (a
+  // second, in curl's case) for the interim answer before they send it.
+  void SendContinueThen(std::function<void()> next) {
+    bool expect = false;
+    for (const auto& [name, value] : head_.headers) {
+      if (beast::iequals(name, "Expect") && beast::iequals(value, "100-continue")) expect = true;
+    }
+    if (!expect || version_ < 11) return next();
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(server_.RequestTimeout());
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this(), next = std::move(next)](beast::error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        next();
+                      });
+  }
+
+  // Reads the body into request_.body, keeping at most `limit` bytes (beyond it the rest is
+  // read and dropped, and `done` gets too_large); `done(read, too_large)` runs on the strand.
+  void ReadBody(size_t limit, std::function<void(bool read, bool too_large)> done) {
+    SendContinueThen([this, limit, done = std::move(done)]() mutable {
+      too_large_ = false;
+      ReadBodyChunk(limit, std::move(done));
+    });
+  }
+
+  void ReadBodyChunk(size_t limit, std::function<void(bool, bool)> done) {
+    if (body_parser_->is_done()) return done(true, too_large_);
+    PrepareChunk();
+    stream_.expires_after(server_.RequestTimeout());
+    http::async_read_some(
+        stream_, buffer_, *body_parser_,
+        [self = shared_from_this(), limit, done = std::move(done)](beast::error_code ec, size_t) mutable {
+          if (ec == http::error::need_buffer) ec = {};
+          if (ec) return done(false, false);
+          std::string_view got = self->ChunkRead();
+          if (!self->too_large_ && self->request_.body.size() + got.size() > limit) {
+            self->too_large_ = true;
+            std::string().swap(self->request_.body);
+          }
+          if (!self->too_large_) self->request_.body.append(got);
+          self->ReadBodyChunk(limit, std::move(done));
+        });
+  }
+
+  void PrepareChunk() {
+    if (chunk_.empty()) chunk_.resize(kReadChunkBytes);
+    auto& body = body_parser_->get().body();
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+  }
+  std::string_view ChunkRead() const {
+    return {chunk_.data(), chunk_.size() - body_parser_->get().body().size};
+  }
+
+  // Runs the route: here on the event loop for the short routes, else on a request thread.
+  void Dispatch() {
+    if (serve::AnsweredOnEventLoop(*route_) && request_.body.size() <= kInlineBodyBytes) {
+      return Respond(RunHandler());
+    }
+    RunOnWorker();
+  }
+
+  void RunOnWorker() {
+    asio::post(server_.workers, [self = shared_from_this()] {
+      serve::BodyReader reader = [&self](const std::function<bool(const char*, size_t)>& receive) {
+        return self->ReadBodyOnWorker(receive);
+      };
+      if (self->route_->raw_body) self->request_.reader = &reader;
+      serve::HandlerResult result = self->RunHandler();
+      self->request_.reader = nullptr;
+      // A body the handler did not read whole is still in the socket: close after answering.
+      if (self->route_->raw_body && !self->body_parser_->is_done()) self->keep_alive_ = false;
+      if (result.reply && (result.reply->stream || result.reply->write)) {
+        return self->StreamOnWorker(std::move(*result.reply));
+      }
+      asio::post(self->stream_.get_executor(),
+                 [self, result = std::move(result)]() mutable { self->Respond(std::move(result)); });
+    });
+  }
+
+  serve::HandlerResult RunHandler() {
+    try {
+      return route_->handler(context_, request_);
+    } catch (const std::exception& e) {
+      return HttpError{500, "INTERNAL",
+                       fmt::format("internal error in {} {}: {} (please report it)", route_->method,
+                                   route_->path, e.what())};
+    }
+  }
+
+  // Runs `initiate(handler)` (an asynchronous operation on the socket) on the strand and waits
+  // for its completion: the blocking reads and writes of a request thread.
+  template <class Initiate>
+  std::pair<beast::error_code, size_t> Await(Initiate initiate) {
+    std::promise<std::pair<beast::error_code, size_t>> done;
+    asio::post(stream_.get_executor(), [&] {
+      initiate([&done](beast::error_code ec, size_t n) { done.set_value({ec, n}); });
+    });
+    return done.get_future().get();
+  }
+
+  bool ReadBodyOnWorker(const std::function<bool(const char*, size_t)>& receive) {
+    while (!body_parser_->is_done()) {
+      PrepareChunk();
+      auto [ec, n] = Await([this](auto handler) {
+        stream_.expires_after(server_.RequestTimeout());
+        http::async_read_some(stream_, buffer_, *body_parser_, std::move(handler));
+      });
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) {
+        keep_alive_ = false;
+        return false;
+      }
+      std::string_view got = ChunkRead();
+      if (!got.empty() && !receive(got.data(), got.size())) return false;
+    }
+    return true;
+  }
+
+  bool WriteOnWorker(std::string_view data) {
+    auto [ec, n] = Await([this, data](auto handler) {
+      stream_.expires_after(server_.RequestTimeout());
+      asio::async_write(stream_, asio::buffer(data.data(), data.size()), std::move(handler));
+    });
+    return !ec;
+  }
+
+  // A streamed answer (Server-Sent Events, a download) in chunked encoding, written from the
+  // request thread as the handler produces it.
+  void StreamOnWorker(serve::Reply reply) {
+    http::response<http::empty_body> res{static_cast<http::status>(reply.status), version_};
+    res.set(http::field::content_type, reply.content_type);
+    if (reply.stream) res.set(http::field::cache_control, "no-cache");
+    for (const auto& [name, value] : reply.headers) res.set(name, value);
+    res.keep_alive(keep_alive_ && !context_.draining);
+    if (version_ >= 11) res.chunked(true);
+    else keep_alive_ = false;  // HTTP/1.0: the end of the answer is the end of the connection
+    std::ostringstream header;
+    header << res.base();
+    bool chunked = version_ >= 11;
+    auto send = [&](std::string_view data) {
+      return data.empty() || WriteOnWorker(chunked ? ChunkOf(data) : std::string(data));
+    };
+    bool complete = WriteOnWorker(header.str());
+    if (complete && !head_only_) {
+      if (reply.write) {
+        ChunkedStreamBuffer buffer(send);
+        std::ostream out(&buffer);
+        // A failure part-way can only cut the answer short: the client sees no last chunk.
+        complete = reply.write(out).ok() && out.flush() && !buffer.failed();
+      } else {
+        for (bool more = true; complete && more;) {
+          std::string chunk;
+          more = reply.stream(&chunk);
+          complete = send(chunk);
+        }
+      }
+      if (complete && chunked) complete = WriteOnWorker("0\r\n\r\n");
+    }
+    if (!complete) keep_alive_ = false;
+    asio::post(stream_.get_executor(), [self = shared_from_this(), status = reply.status] {
+      self->Finish(status);
+    });
+  }
+
+  // Writes a complete answer; on the strand.
+  void Respond(serve::HandlerResult result) {
+    if (result.reply && (result.reply->stream || result.reply->write)) {  // never from the routes
+      return asio::post(server_.workers, [self = shared_from_this(), reply = std::move(*result.reply)]() mutable {
+        self->StreamOnWorker(std::move(reply));
+      });
+    }
+    response_ = http::response<http::string_body>();
+    response_.version(version_);
+    if (result.error) {
+      response_.result(static_cast<unsigned>(result.error->status));
+      response_.set(http::field::content_type, "application/json");
+      response_.body() = serve::DumpJson(serve::ErrorBody(*result.error));
+      if (result.error->status == 401 && !www_authenticate_.empty()) {
+        response_.set(http::field::www_authenticate, www_authenticate_);
+      }
+    } else {
+      serve::Reply& reply = *result.reply;
+      response_.result(static_cast<unsigned>(reply.status));
+      for (const auto& [name, value] : reply.headers) response_.set(name, value);
+      if (!reply.content_type.empty()) {
+        response_.set(http::field::content_type, reply.content_type);
+        response_.body() = std::move(reply.text);
+      } else {
+        response_.set(http::field::content_type, "application/json");
+        response_.body() = serve::DumpJson(reply.body);
+      }
+    }
+    response_.keep_alive(keep_alive_ && !context_.draining);
+    response_.prepare_payload();
+    if (head_only_) response_.body().clear();  // Content-Length stays that of the GET
+    stream_.expires_after(server_.RequestTimeout());
+    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) self->keep_alive_ = false;
+      self->Finish(self->response_.result_int());
+    });
+  }
+
+  // After an answer: records it, then reads the next request or closes; on the strand.
+  void Finish(int status) {
+    double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    context_.metrics.RecordRequest(RouteIndex(route_), head_.method, status, seconds);
+    if (keep_alive_ && !context_.draining && body_parser_ && body_parser_->is_done()) {
+      return ReadHeader();
+    }
+    Close();
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  Server::Impl& server_;
+  serve::ServerContext& context_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> header_parser_;
+  std::optional<http::request_parser<http::buffer_body>> body_parser_;
+  std::vector<char> chunk_;  // the body's read buffer
+  serve::RequestHead head_;
+  serve::RouteRequest request_;
+  const Route* route_ = nullptr;
+  std::string www_authenticate_;
+  http::response<http::string_body> response_;
+  Clock::time_point start_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool head_only_ = false;
+  bool too_large_ = false;
+  bool idle_ = false;  // waiting for the first byte of a next request
+};
+
+std::optional<HttpError> Server::Impl::Authorize(const Route& route, const serve::RequestHead& head,
+                                                 std::string* www_authenticate) {
   if (!context.options.auth || route.scope == Scope::kPublic) return std::nullopt;
-  std::string header = req.get_header_value("Authorization");
+  std::string header;
+  for (const auto& [name, value] : head.headers) {
+    if (beast::iequals(name, "Authorization")) header = value;
+  }
   constexpr std::string_view kBearer = "Bearer ";
   if (!header.starts_with(kBearer)) {
-    res.set_header("WWW-Authenticate", "Bearer");
+    *www_authenticate = "Bearer";
     return HttpError{401, "UNAUTHENTICATED",
                      "this server requires an API token: send 'Authorization: Bearer <token>' "
                      "(create one with `strata tokens create --scope read`)"};
@@ -145,7 +587,7 @@ std::optional<HttpError> Server::Impl::Authorize(const Route& route, const httpl
     return VerifyApiToken(*context.workspace, header.substr(kBearer.size()));
   }();
   if (!token.ok()) {
-    res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    *www_authenticate = "Bearer error=\"invalid_token\"";
     return HttpError{401, "UNAUTHENTICATED", token.status().message()};
   }
   if (route.scope == Scope::kAdmin && token->scope != TokenScope::kAdmin) {
@@ -156,159 +598,28 @@ std::optional<HttpError> Server::Impl::Authorize(const Route& route, const httpl
   return std::nullopt;
 }
 
-void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res,
-                            const httplib::ContentReader* reader) {
-  if (std::optional<HttpError> error = std::exchange(t_deferred_error, std::nullopt)) {
-    if (reader != nullptr && DeclaresBody(req)) (*reader)([](const char*, size_t) { return true; });
-    SendError(res, *error);
-    return;
-  }
-  serve::RouteRequest request;
-  request.http = &req;
-  bool path_matched = false;
-  const Route* route = serve::MatchRoute(req.method, req.path, &request.params, &path_matched);
-  if (route == nullptr) {  // the pre-routing hook answered already; kept for safety
-    SendError(res, serve::ErrorForHttpStatus(404));
-    return;
-  }
-  request.deadline = t_start + std::chrono::milliseconds(context.options.request_timeout_ms);
-  // Reading a body that was never declared hung a plain `curl -X POST .../jobs/ID:cancel`
-  // until the timeout.
-  if (reader == nullptr || !DeclaresBody(req)) {
-    if (route->raw_body) {
-      SendError(res, HttpError{400, "INVALID_ARGUMENT",
-                               "the request has no body: send the file as the body "
-                               "(curl --data-binary @FILE ...)"});
-      return;
+void Server::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    if (!listening || context.draining) return;
+    if (!ec) {
+      // Without TCP_NODELAY, a client that sends headers and body in two writes (Python's
+      // http.client does) waits for Nagle plus delayed ACK: 44 ms per request on loopback.
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(*this, std::move(socket))->Start();
     }
-    request.body = req.body;
-  } else if (route->raw_body) {
-    request.reader = reader;
-  } else if (auto error = ReadBody(*reader, context.options.max_body_bytes, res, &request.body)) {
-    SendError(res, *error);
-    return;
-  }
-  try {
-    serve::HandlerResult result = route->handler(context, request);
-    if (result.error) {
-      SendError(res, *result.error);
-      return;
-    }
-    serve::Reply& reply = *result.reply;
-    for (const auto& [name, value] : reply.headers) res.set_header(name.c_str(), value);
-    if (reply.write) {
-      res.status = reply.status;
-      // Called once: the writer formats the file into the socket in its own chunks; a
-      // failure part-way closes the connection, so the client sees a cut-short download.
-      res.set_chunked_content_provider(
-          reply.content_type, [write = std::move(reply.write)](size_t, httplib::DataSink& sink) {
-            SinkBuffer buffer(sink);
-            std::ostream out(&buffer);
-            if (!write(out).ok()) return false;
-            sink.done();
-            return true;
-          });
-    } else if (reply.stream) {
-      res.status = reply.status;
-      res.set_header("Cache-Control", "no-cache");
-      res.set_chunked_content_provider(
-          reply.content_type, [stream = std::move(reply.stream)](size_t, httplib::DataSink& sink) {
-            std::string chunk;
-            bool more = stream(&chunk);
-            if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
-            if (!more) sink.done();
-            return true;
-          });
-    } else if (!reply.content_type.empty()) {
-      res.status = reply.status;
-      res.set_content(reply.text, reply.content_type);
-    } else {
-      SendJson(res, reply.status, reply.body);
-    }
-  } catch (const std::exception& e) {
-    SendError(res, {500, "INTERNAL",
-                    fmt::format("internal error in {} {}: {} (please report it)", route->method,
-                                route->path, e.what())});
-  }
+    Accept();
+  });
 }
 
-void Server::Impl::Install() {
-  const ServerOptions& o = context.options;
-  int threads = o.threads > 0 ? o.threads
-                              : std::max(8, static_cast<int>(std::thread::hardware_concurrency()));
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  // httplib's own check (for a declared Content-Length) at the larger limit; each route's
-  // limit is applied while its body is read (ReadBody, the upload handler).
-  http.set_payload_max_length(std::max(o.max_body_bytes, o.max_upload_bytes));
-  // Without TCP_NODELAY, a client that sends headers and body in two writes (Python's
-  // http.client does) waits for Nagle plus delayed ACK: a single-row predict took 44 ms at
-  // p50 on loopback instead of well under a millisecond.
-  http.set_tcp_nodelay(true);
-  // httplib closes a keep-alive connection after 5 requests by default, so a fifth of a busy
-  // client's requests paid for a new connection; 100 (Apache's default) gave 12% more
-  // single-row predictions per second (bench/serve).
-  http.set_keep_alive_max_count(100);
-  auto timeout = std::chrono::milliseconds(std::max(1000, o.request_timeout_ms));
-  http.set_read_timeout(timeout);
-  http.set_write_timeout(timeout);
+void Server::Impl::Register(Session* session) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.insert(session);
+}
 
-  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    using HR = httplib::Server::HandlerResponse;
-    t_start = Clock::now();
-    t_route = serve::Routes().size();
-    t_deferred_error.reset();
-    std::map<std::string, std::string, std::less<>> params;
-    bool path_matched = false;
-    const Route* route = serve::MatchRoute(req.method, req.path, &params, &path_matched);
-    std::optional<HttpError> error;
-    if (route != nullptr) {
-      t_route = RouteIndex(route);
-      error = Authorize(*route, req, res);
-    } else if (!path_matched && serve::IsConsoleRequest(req.method, req.path)) {
-      serve::ServeConsole(context.options.web_root, req, res);  // public, like the probes
-      return HR::Handled;
-    } else if (path_matched) {
-      error = HttpError{405, "METHOD_NOT_ALLOWED",
-                        fmt::format("{} is not allowed on {}; GET /openapi.json lists the routes",
-                                    req.method, req.path)};
-    } else {
-      error = HttpError{404, "NOT_FOUND", fmt::format("no route {} {}; GET /openapi.json lists the routes",
-                                                      req.method, req.path)};
-    }
-    if (!error) return HR::Unhandled;
-    if (DeclaresBody(req) && kDispatchedMethods.contains(req.method)) {
-      t_deferred_error = std::move(error);  // answered by Dispatch after the body
-      return HR::Unhandled;
-    }
-    SendError(res, *error);
-    return HR::Handled;
-  });
-  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
-    Dispatch(req, res, nullptr);
-  };
-  // Bodies are read by Dispatch (or an upload handler), not by httplib, so that each route
-  // gets its own limit and a file upload is never held in memory.
-  httplib::Server::HandlerWithContentReader dispatch_with_body =
-      [this](const httplib::Request& req, httplib::Response& res,
-             const httplib::ContentReader& reader) { Dispatch(req, res, &reader); };
-  http.Get(".*", dispatch);
-  http.Post(".*", dispatch_with_body);
-  http.Put(".*", dispatch_with_body);
-  http.Delete(".*", dispatch);
-  http.Patch(".*", dispatch_with_body);  // no route takes PATCH: its 404/405 reads the body first
-  // Errors httplib produces itself (413 body too large, 400 malformed HTTP) get the one shape.
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) SendError(res, serve::ErrorForHttpStatus(res.status));
-  });
-  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    double seconds = t_start == Clock::time_point()
-                         ? 0.0
-                         : std::chrono::duration<double>(Clock::now() - t_start).count();
-    context.metrics.RecordRequest(t_route, req.method, res.status, seconds);
-    t_start = Clock::time_point();
-    t_route = serve::Routes().size();
-    t_deferred_error.reset();
-  });
+void Server::Impl::Unregister(Session* session) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.erase(session);
+  if (sessions.empty()) sessions_done.notify_all();
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -340,41 +651,95 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options), std::move(workspace));
   STRATA_ASSIGN_OR_RETURN(impl->context.jobs,
                           serve::JobQueue::Create(path, max_jobs, max_queued, nice));
-  impl->Install();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
 Result<int> Server::Bind() {
   const ServerOptions& o = impl_->context.options;
-  if (o.port == 0) {
-    impl_->port = impl_->http.bind_to_any_port(o.host);
-    if (impl_->port < 0) {
-      return IoError(fmt::format("could not listen on {}: no free port", o.host));
-    }
+  std::string host = o.host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  asio::ip::address address = asio::ip::make_address(host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, static_cast<unsigned short>(o.port));
   } else {
-    if (!impl_->http.bind_to_port(o.host, o.port)) {
-      return IoError(fmt::format("could not listen on {}:{}: the port is taken or the address "
-                                 "is not this machine's; try another --port",
-                                 o.host, o.port));
+    tcp::resolver resolver(impl_->io);
+    auto found = resolver.resolve(host, std::to_string(o.port), ec);
+    if (ec || found.empty()) {
+      return IoError(fmt::format("could not listen on {}: the host is not known ({})", o.host,
+                                 ec ? ec.message() : "no address"));
     }
-    impl_->port = o.port;
+    endpoint = found.begin()->endpoint();
   }
+  tcp::acceptor& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    if (o.port == 0) {
+      return IoError(fmt::format("could not listen on {}: {}", o.host, ec.message()));
+    }
+    return IoError(fmt::format("could not listen on {}:{}: the port is taken or the address "
+                               "is not this machine's ({}); try another --port",
+                               o.host, o.port, ec.message()));
+  }
+  impl_->port = acceptor.local_endpoint().port();
   impl_->bound = true;
+  impl_->listening = true;
   return impl_->port;
 }
 
 Status Server::Serve() {
   if (!impl_->bound) STRATA_RETURN_IF_ERROR(Bind().status());
-  // listen_after_bind returns after stop(), once the thread pool has finished every
-  // accepted connection: in-flight requests are answered before Serve() returns.
-  if (!impl_->context.draining) impl_->http.listen_after_bind();
-  impl_->context.jobs->Shutdown();
+  Impl& impl = *impl_;
+  if (!impl.context.draining) {
+    // Kept until every connection has closed: a request on a request thread has nothing
+    // pending on the event loop, which would otherwise run out of work and return.
+    auto work = asio::make_work_guard(impl.io);
+    asio::post(impl.acceptor.get_executor(), [&impl] { impl.Accept(); });
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> loops;
+    for (unsigned i = 0; i < cores; ++i) loops.emplace_back([&impl] { impl.io.run(); });
+    {
+      // Stop() closes the listening socket and every idle connection; the others close
+      // after their answer, so in-flight requests are answered before Serve() returns.
+      std::unique_lock lock(impl.sessions_mutex);
+      impl.sessions_done.wait(lock, [&] {
+        return impl.context.draining && !impl.listening && impl.sessions.empty();
+      });
+    }
+    work.reset();
+    impl.io.stop();
+    for (std::thread& loop : loops) loop.join();
+  }
+  impl.context.jobs->Shutdown();
   return Status::Ok();
 }
 
 void Server::Stop() {
-  impl_->context.draining = true;
-  impl_->http.stop();
+  Impl& impl = *impl_;
+  impl.context.draining = true;
+  asio::post(impl.acceptor.get_executor(), [&impl] {
+    beast::error_code ignored;
+    impl.acceptor.close(ignored);
+    std::lock_guard lock(impl.sessions_mutex);
+    impl.listening = false;
+    impl.sessions_done.notify_all();
+  });
+  std::vector<std::shared_ptr<Impl::Session>> open;
+  {
+    std::lock_guard lock(impl.sessions_mutex);
+    for (Impl::Session* session : impl.sessions) {
+      // A session whose last reference is gone is unregistering, behind this lock.
+      if (auto alive = session->weak_from_this().lock()) open.push_back(std::move(alive));
+    }
+  }
+  // Outside the lock: dropping the last reference to a session unregisters it.
+  for (const auto& session : open) session->CloseIfIdle();
 }
 
 std::string Server::url() const {

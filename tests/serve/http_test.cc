@@ -47,31 +47,35 @@ std::string RawExchange(int port, const std::string& request) {
   return out;
 }
 
-// Sends each request on one keep-alive connection, reading its whole answer (headers and a
-// Content-Length body, within 5 s) before the next: what a client that reuses connections
-// does. Returns the answers; one is empty where the connection failed.
+// Sends `request` on the open connection `fd` and reads one whole answer (headers and a
+// Content-Length body) within 5 s; empty or cut short where the connection failed.
+std::string SendAndRead(int fd, const std::string& request) {
+  std::string answer;
+  if (fd < 0 || send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    return answer;
+  }
+  char buffer[4096];
+  size_t expected = std::string::npos;
+  while (answer.size() < expected) {
+    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    answer.append(buffer, static_cast<size_t>(n));
+    size_t end = answer.find("\r\n\r\n");
+    size_t length = answer.find("Content-Length: ");
+    if (end != std::string::npos && length != std::string::npos && length < end) {
+      expected = end + 4 + std::stoul(answer.substr(length + 16));
+    }
+  }
+  return answer;
+}
+
+// Sends each request on one keep-alive connection, reading its whole answer before the
+// next: what a client that reuses connections does. Returns the answers; one is empty where
+// the connection failed.
 std::vector<std::string> KeepAliveExchange(int port, const std::vector<std::string>& requests) {
   int fd = ConnectLoopback(port);
   std::vector<std::string> answers;
-  bool connected = fd >= 0;
-  for (const std::string& request : requests) {
-    std::string answer;
-    if (connected && send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      size_t expected = std::string::npos;
-      while (answer.size() < expected) {
-        ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-        if (n <= 0) break;
-        answer.append(buffer, static_cast<size_t>(n));
-        size_t end = answer.find("\r\n\r\n");
-        size_t length = answer.find("Content-Length: ");
-        if (end != std::string::npos && length != std::string::npos && length < end) {
-          expected = end + 4 + std::stoul(answer.substr(length + 16));
-        }
-      }
-    }
-    answers.push_back(answer);
-  }
+  for (const std::string& request : requests) answers.push_back(SendAndRead(fd, request));
   if (fd >= 0) close(fd);
   return answers;
 }
@@ -97,7 +101,7 @@ TEST_F(HttpTest, ErrorsBeforeTheBodyLeaveTheConnectionUsable) {
   ServerOptions options = Options();
   options.auth = true;
   RunningServer server(options);
-  // Larger than httplib's read buffer, so that the body is not read along with the headers.
+  // Larger than the server's first read, so that the body is not read along with the headers.
   const std::string body = R"({"instances": [{"x": ")" + std::string(20000, 'a') + R"("}]})";
   auto post = [&](const std::string& method, const std::string& path, const std::string& data) {
     return fmt::format("{} {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -120,6 +124,80 @@ TEST_F(HttpTest, ErrorsBeforeTheBodyLeaveTheConnectionUsable) {
   auto replies = KeepAliveExchange(server.port(), {post("POST", "/v1/datasets?name=big", std::string(8 << 20, 'a')), health});
   EXPECT_THAT(replies[0], ::testing::StartsWith("HTTP/1.1 401")) << replies[0];
   EXPECT_THAT(replies[1], ::testing::HasSubstr("{\"live\":true}"));
+}
+
+// The previous server held a request thread for each open connection, so with --threads 2 a
+// third keep-alive client got no answer until one of the first two hung up. Open connections
+// now hold no thread between requests.
+TEST_F(HttpTest, ManyKeepAliveConnectionsAreServedWithFewRequestThreads) {
+  ServerOptions options = Options();
+  options.threads = 2;
+  RunningServer server(options);
+  std::vector<int> connections;
+  for (int i = 0; i < 24; ++i) connections.push_back(ConnectLoopback(server.port()));
+  const std::string models = "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n";  // a request thread's
+  const std::string health = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";    // the event loop's
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < connections.size(); ++i) {
+      std::string answer = SendAndRead(connections[i], round == 1 ? health : models);
+      EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 200")) << "connection " << i << ", round " << round;
+      EXPECT_THAT(answer, ::testing::HasSubstr(round == 1 ? "{\"live\":true}" : "\"models\""));
+    }
+  }
+  for (int fd : connections) close(fd);
+}
+
+// HEAD answers GET's headers without the body; "Expect: 100-continue" gets its interim answer
+// before the body is sent (curl sends it for bodies over 1 MB); a chunked body is read whole.
+TEST_F(HttpTest, HeadExpectContinueAndChunkedBodiesFollowHttp11) {
+  RunningServer server(Options());
+  std::string get = RawExchange(server.port(), "GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string head = RawExchange(server.port(), "HEAD /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_THAT(head, ::testing::StartsWith("HTTP/1.1 200")) << head;
+  size_t get_end = get.find("\r\n\r\n");
+  ASSERT_NE(get_end, std::string::npos);
+  EXPECT_THAT(head, ::testing::HasSubstr(fmt::format("Content-Length: {}\r\n", get.size() - get_end - 4)));
+  EXPECT_EQ(head.find("\r\n\r\n"), head.size() - 4) << "HEAD must send no body";
+
+  const std::string query = R"({"query": "SELECT 40 + 2 AS answer"})";
+  int fd = ConnectLoopback(server.port());
+  ASSERT_GE(fd, 0);
+  std::string headers = fmt::format(
+      "POST /v1/sql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+      query.size());
+  ASSERT_EQ(send(fd, headers.data(), headers.size(), MSG_NOSIGNAL), static_cast<ssize_t>(headers.size()));
+  char buffer[256];
+  ssize_t n = recv(fd, buffer, sizeof buffer, 0);  // nothing of the body sent yet
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buffer, static_cast<size_t>(n)), "HTTP/1.1 100 Continue\r\n\r\n");
+  std::string answer = SendAndRead(fd, query);
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 200")) << answer;
+  EXPECT_THAT(answer, ::testing::HasSubstr("42"));
+  // The same query as a chunked body, split mid-token, on the same connection.
+  std::string chunked = fmt::format(
+      "POST /v1/sql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+      10, query.substr(0, 10), query.size() - 10, query.substr(10));
+  answer = SendAndRead(fd, chunked);
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 200")) << answer;
+  EXPECT_THAT(answer, ::testing::HasSubstr("42"));
+  close(fd);
+}
+
+TEST_F(HttpTest, MalformedHttpAndOversizedHeadersGetTheErrorShape) {
+  RunningServer server(Options());
+  std::string answer = RawExchange(server.port(), "HELLO THERE\r\n\r\n");
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 400")) << answer;
+  EXPECT_THAT(answer, ::testing::HasSubstr("\"code\":\"INVALID_ARGUMENT\""));
+  EXPECT_THAT(answer, ::testing::HasSubstr("malformed HTTP"));
+  answer = RawExchange(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                          std::string(20000, 'a') + "\r\n\r\n");
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 431")) << answer.substr(0, 200);
+  EXPECT_THAT(answer, ::testing::HasSubstr("16 KiB"));
+  // The server is fine afterwards.
+  answer = RawExchange(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(answer, ::testing::HasSubstr("{\"live\":true}"));
 }
 
 TEST_F(HttpTest, HealthAndReadinessAnswer) {
