@@ -64,6 +64,13 @@ constexpr size_t kChunkBytes = 64 * 1024;
 // (thousands of rows) on a request thread.
 constexpr size_t kInlineBodyBytes = 64 * 1024;
 
+std::vector<std::unique_ptr<asio::io_context>> MakeLoops() {
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < cores; ++i) loops.push_back(std::make_unique<asio::io_context>(1));
+  return loops;
+}
+
 size_t RouteIndex(const Route* route) {
   return route == nullptr ? serve::Routes().size()
                           : static_cast<size_t>(route - serve::Routes().data());
@@ -172,7 +179,8 @@ struct Server::Impl {
 
   explicit Impl(ServerOptions options, std::unique_ptr<Workspace> workspace)
       : context(std::move(options), std::move(workspace), serve::Routes().size()),
-        acceptor(asio::make_strand(io)),
+        loops(MakeLoops()),
+        acceptor(loops.front()->get_executor()),
         workers(static_cast<size_t>(
             context.options.threads > 0
                 ? context.options.threads
@@ -202,14 +210,19 @@ struct Server::Impl {
   std::condition_variable sessions_done;
   std::set<Session*> sessions;  // open connections
 
-  asio::io_context io;
-  tcp::acceptor acceptor;
+  // One event loop per core, each run by one thread: a connection belongs to one loop, so its
+  // steps never run at once and need no strand, and the loops never wake each other. (One
+  // loop run by every core's thread, with a strand per connection, took 40-80% more server
+  // CPU per prediction in cross-thread wakeups: bench/RESULTS.md.)
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  size_t next_loop = 0;  // the loop of the next accepted connection (round robin)
+  tcp::acceptor acceptor;  // on the first loop
   asio::thread_pool workers;  // request threads
 };
 
 // One connection: reads requests one after another (keep-alive) and answers each. Every
-// step on the socket runs on the connection's strand; a handler running on a request thread
-// does its own reads and writes through Await, which runs them on the strand and waits.
+// step on the socket runs on the connection's event loop; a handler running on a request
+// thread does its own reads and writes through Await, which runs them there and waits.
 class Server::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Server::Impl& server, tcp::socket socket)
@@ -222,17 +235,27 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
   }
 
-  // Closes the connection if it waits for a next request (graceful stop); on the strand.
+  // Closes the connection if it waits for a next request (graceful stop); on its event loop.
   void CloseIfIdle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      beast::error_code ignored;
-      if (self->idle_) self->stream_.socket().close(ignored);
+      if (!self->idle_) return;
+      // Bytes waiting in the socket are a request that has begun to arrive: it is answered.
+      beast::error_code ec;
+      if (self->stream_.socket().available(ec) > 0 && !ec) return;
+      // Cancelling the wait ends it (OnHeader closes the connection) unless a read has
+      // already taken bytes, which then arrive as usual.
+      self->stream_.socket().cancel(ec);
     });
   }
 
  private:
   void ReadHeader() {
-    if (context_.draining) return Close();
+    if (context_.draining && buffer_.size() == 0) {
+      // Stopping: a connection with no request begun is closed; one whose request has begun
+      // to arrive (a new connection's first) is answered, then closed.
+      beast::error_code ec;
+      if (stream_.socket().available(ec) == 0 || ec) return Close();
+    }
     header_parser_.emplace();
     header_parser_->header_limit(kHeaderLimit);
     header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -251,6 +274,12 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     bool was_idle = std::exchange(idle_, false);
     start_ = Clock::now();
+    if (ec == asio::error::operation_aborted && buffer_.size() > 0 && stream_.socket().is_open()) {
+      // Stop() cancelled the wait after part of a request had arrived: read the rest of it.
+      stream_.expires_after(server_.RequestTimeout());
+      return http::async_read_header(stream_, buffer_, *header_parser_,
+                                     [self = shared_from_this()](beast::error_code e, size_t) { self->OnHeader(e); });
+    }
     if (ec) {
       // The client closed or went quiet between requests, or the server is stopping.
       if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
@@ -346,7 +375,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   // Reads the body into request_.body, keeping at most `limit` bytes (beyond it the rest is
-  // read and dropped, and `done` gets too_large); `done(read, too_large)` runs on the strand.
+  // read and dropped, and `done` gets too_large); `done(read, too_large)` runs on its event loop.
   void ReadBody(size_t limit, std::function<void(bool read, bool too_large)> done) {
     SendContinueThen([this, limit, done = std::move(done)]() mutable {
       too_large_ = false;
@@ -419,7 +448,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // Runs `initiate(handler)` (an asynchronous operation on the socket) on the strand and waits
+  // Runs `initiate(handler)` (an asynchronous operation on the socket) on its event loop and waits
   // for its completion: the blocking reads and writes of a request thread.
   template <class Initiate>
   std::pair<beast::error_code, size_t> Await(Initiate initiate) {
@@ -494,7 +523,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // Writes a complete answer; on the strand.
+  // Writes a complete answer; on its event loop.
   void Respond(serve::HandlerResult result) {
     if (result.reply && (result.reply->stream || result.reply->write)) {  // never from the routes
       return asio::post(server_.workers, [self = shared_from_this(), reply = std::move(*result.reply)]() mutable {
@@ -532,7 +561,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // After an answer: records it, then reads the next request or closes; on the strand.
+  // After an answer: records it, then reads the next request or closes; on its event loop.
   void Finish(int status) {
     double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     context_.metrics.RecordRequest(RouteIndex(route_), head_.method, status, seconds);
@@ -599,7 +628,8 @@ std::optional<HttpError> Server::Impl::Authorize(const Route& route, const serve
 }
 
 void Server::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+  asio::io_context& loop = *loops[next_loop++ % loops.size()];
+  acceptor.async_accept(loop.get_executor(), [this](beast::error_code ec, tcp::socket socket) {
     if (!listening || context.draining) return;
     if (!ec) {
       // Without TCP_NODELAY, a client that sends headers and body in two writes (Python's
@@ -664,7 +694,7 @@ Result<int> Server::Bind() {
   if (!ec) {
     endpoint = tcp::endpoint(address, static_cast<unsigned short>(o.port));
   } else {
-    tcp::resolver resolver(impl_->io);
+    tcp::resolver resolver(*impl_->loops.front());
     auto found = resolver.resolve(host, std::to_string(o.port), ec);
     if (ec || found.empty()) {
       return IoError(fmt::format("could not listen on {}: the host is not known ({})", o.host,
@@ -699,11 +729,11 @@ Status Server::Serve() {
   if (!impl.context.draining) {
     // Kept until every connection has closed: a request on a request thread has nothing
     // pending on the event loop, which would otherwise run out of work and return.
-    auto work = asio::make_work_guard(impl.io);
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    for (auto& loop : impl.loops) work.push_back(asio::make_work_guard(*loop));
     asio::post(impl.acceptor.get_executor(), [&impl] { impl.Accept(); });
-    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> loops;
-    for (unsigned i = 0; i < cores; ++i) loops.emplace_back([&impl] { impl.io.run(); });
+    std::vector<std::thread> threads;
+    for (auto& loop : impl.loops) threads.emplace_back([&loop] { loop->run(); });
     {
       // Stop() closes the listening socket and every idle connection; the others close
       // after their answer, so in-flight requests are answered before Serve() returns.
@@ -712,9 +742,9 @@ Status Server::Serve() {
         return impl.context.draining && !impl.listening && impl.sessions.empty();
       });
     }
-    work.reset();
-    impl.io.stop();
-    for (std::thread& loop : loops) loop.join();
+    work.clear();
+    for (auto& loop : impl.loops) loop->stop();
+    for (std::thread& thread : threads) thread.join();
   }
   impl.context.jobs->Shutdown();
   return Status::Ok();

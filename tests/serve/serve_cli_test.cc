@@ -65,8 +65,9 @@ TEST(ServeCliTest, SigtermFinishesTheRequestInFlightAndExitsZero) {
   SendAll(fd, "POST /v1/models/churn_model:predict HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
               "Content-Type: application/json\r\nContent-Length: " +
                   std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, body.size() / 2));
-  // The server has the connection once it answers another request after it.
-  ASSERT_EQ(client.Get("/healthz")->status, 200);
+  // The server has the connection once it answers a request on a connection made after it.
+  httplib::Client later("127.0.0.1", port);
+  ASSERT_EQ(later.Get("/healthz")->status, 200);
   ASSERT_EQ(kill(child.pid(), SIGTERM), 0);
   ASSERT_TRUE(child.WaitForStderr("stopping")) << child.err();
   SendAll(fd, body.substr(body.size() / 2));
