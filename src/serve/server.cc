@@ -212,7 +212,7 @@ struct Server::Impl {
 
   // One event loop per core, each run by one thread: a connection belongs to one loop, so its
   // steps never run at once and need no strand, and the loops never wake each other. (One
-  // loop run by every core's thread, with a strand per connection, took 40-80% more server
+  // loop run by every core's thread, with a strand per connection, took 20-70% more server
   // CPU per prediction in cross-thread wakeups: bench/RESULTS.md.)
   std::vector<std::unique_ptr<asio::io_context>> loops;
   size_t next_loop = 0;  // the loop of the next accepted connection (round robin)
