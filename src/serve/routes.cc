@@ -220,12 +220,18 @@ std::optional<std::string> RouteRequest::Query(const std::string& name) const {
   return std::nullopt;
 }
 
-std::optional<std::string> RouteRequest::Header(const std::string& name) const {
+std::optional<std::string_view> RequestHead::Header(std::string_view name) const {
   auto same = [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); };
-  for (const auto& [key, value] : head->headers) {
+  for (const auto& [key, value] : headers) {
     if (std::equal(key.begin(), key.end(), name.begin(), name.end(), same)) return value;
   }
   return std::nullopt;
+}
+
+std::optional<std::string> RouteRequest::Header(const std::string& name) const {
+  std::optional<std::string_view> value = head->Header(name);
+  if (!value) return std::nullopt;
+  return std::string(*value);
 }
 
 std::optional<HttpError> RouteRequest::CheckDeadline() const {

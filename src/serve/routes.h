@@ -37,6 +37,9 @@ struct RequestHead {
   std::string path;    // percent-decoded, without the query
   std::vector<std::pair<std::string, std::string>> query;    // decoded ('+' is a space), in order
   std::vector<std::pair<std::string, std::string>> headers;  // as sent
+
+  // The first header named `name` (case-insensitive), or nullopt.
+  std::optional<std::string_view> Header(std::string_view name) const;
 };
 
 // Reads a raw_body route's body in chunks, handing each to `receive` (which returns false to

@@ -300,11 +300,12 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     // RFC 9112: a request declares a body (perhaps empty) with Content-Length or chunked.
     bool declares_body = header_parser_->content_length().has_value() || header_parser_->chunked();
     const ServerOptions& options = context_.options;
-    if (auto length = header_parser_->content_length();
-        length && *length > std::max(options.max_body_bytes, options.max_upload_bytes)) {
+    const bool upload_larger = options.max_upload_bytes > options.max_body_bytes;
+    const size_t most = upload_larger ? options.max_upload_bytes : options.max_body_bytes;
+    if (auto length = header_parser_->content_length(); length && *length > most) {
       keep_alive_ = false;  // the body is not read: too large even to drop
-      return Respond(serve::PayloadTooLarge("the request body", std::max(options.max_body_bytes, options.max_upload_bytes),
-                                           options.max_upload_bytes > options.max_body_bytes ? "--max-upload-mb" : "--max-body-mb"));
+      return Respond(serve::PayloadTooLarge("the request body", most,
+                                           upload_larger ? "--max-upload-mb" : "--max-body-mb"));
     }
     body_parser_.emplace(std::move(*header_parser_));
     body_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -360,11 +361,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   // Curl and other clients send "Expect: 100-continue" before a large body and wait (a
   // second, in curl's case) for the interim answer before they send it.
   void SendContinueThen(std::function<void()> next) {
-    bool expect = false;
-    for (const auto& [name, value] : head_.headers) {
-      if (beast::iequals(name, "Expect") && beast::iequals(value, "100-continue")) expect = true;
-    }
-    if (!expect || version_ < 11) return next();
+    std::optional<std::string_view> expect = head_.Header("Expect");
+    if (!expect || !beast::iequals(beast::string_view(expect->data(), expect->size()), "100-continue") || version_ < 11) return next();
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     stream_.expires_after(server_.RequestTimeout());
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
@@ -600,10 +598,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 std::optional<HttpError> Server::Impl::Authorize(const Route& route, const serve::RequestHead& head,
                                                  std::string* www_authenticate) {
   if (!context.options.auth || route.scope == Scope::kPublic) return std::nullopt;
-  std::string header;
-  for (const auto& [name, value] : head.headers) {
-    if (beast::iequals(name, "Authorization")) header = value;
-  }
+  std::string header(head.Header("Authorization").value_or(""));
   constexpr std::string_view kBearer = "Bearer ";
   if (!header.starts_with(kBearer)) {
     *www_authenticate = "Bearer";
