@@ -25,12 +25,12 @@ Metrics::Metrics(size_t routes) : latency_(routes + 1) {}
 
 void Metrics::RecordRequest(size_t route, const std::string& method, int status, double seconds) {
   if (route >= latency_.size()) route = latency_.size() - 1;
-  Histogram& h = latency_[route];
   size_t bucket = 0;
   while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
-  h.counts[bucket].fetch_add(1, std::memory_order_relaxed);
-  h.sum_micros.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
+  Histogram& h = latency_[route];
+  ++h.counts[bucket];
+  h.sum_micros += static_cast<uint64_t>(seconds * 1e6);
   ++requests_[{route, method, status}];
 }
 
@@ -49,6 +49,7 @@ std::string Metrics::Render(const std::vector<std::string>& route_names) const {
     return Escape(i < route_names.size() ? route_names[i] : std::string("unmatched"));
   };
   std::string out;
+  std::vector<Histogram> latency;  // copied under the lock with requests_, so the two agree
   out += "# HELP strata_http_requests_total HTTP requests answered, by route, method and status.\n";
   out += "# TYPE strata_http_requests_total counter\n";
   {
@@ -73,6 +74,7 @@ std::string Metrics::Render(const std::vector<std::string>& route_names) const {
       out += fmt::format("strata_predictions_total{{model=\"{}\",version=\"{}\"}} {}\n",
                          Escape(key.first), key.second, rows);
     }
+    latency = latency_;
   }
   out += "# HELP strata_dataset_uploads_total Datasets uploaded and imported.\n";
   out += "# TYPE strata_dataset_uploads_total counter\n";
@@ -83,12 +85,12 @@ std::string Metrics::Render(const std::vector<std::string>& route_names) const {
                      upload_bytes_.load(std::memory_order_relaxed));
   out += "# HELP strata_http_request_duration_seconds Time from routing to the answer.\n";
   out += "# TYPE strata_http_request_duration_seconds histogram\n";
-  for (size_t r = 0; r < latency_.size(); ++r) {
-    const Histogram& h = latency_[r];
+  for (size_t r = 0; r < latency.size(); ++r) {
+    const Histogram& h = latency[r];
     uint64_t cumulative = 0;
     std::string lines;
     for (size_t b = 0; b <= kBuckets.size(); ++b) {
-      cumulative += h.counts[b].load(std::memory_order_relaxed);
+      cumulative += h.counts[b];
       std::string le = b < kBuckets.size() ? fmt::format("{}", kBuckets[b]) : "+Inf";
       lines += fmt::format("strata_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
                            name(r), le, cumulative);
@@ -96,7 +98,7 @@ std::string Metrics::Render(const std::vector<std::string>& route_names) const {
     if (cumulative == 0) continue;
     out += lines;
     out += fmt::format("strata_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", name(r),
-                       static_cast<double>(h.sum_micros.load(std::memory_order_relaxed)) / 1e6);
+                       static_cast<double>(h.sum_micros) / 1e6);
     out += fmt::format("strata_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", name(r),
                        cumulative);
   }

@@ -1,6 +1,7 @@
 // Prometheus metrics of the server, in the text exposition format: requests by route,
 // method and status, request latency histograms by route, rows predicted per model version,
-// and dataset uploads with their bytes. Counting is lock-free per route; the rarer keyed counters take a mutex.
+// and dataset uploads with their bytes. A request's counter and histogram change under one mutex, so a
+// scrape never shows one without the other.
 #pragma once
 
 #include <array>
@@ -33,11 +34,11 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,  0.5,   1,    5};
   struct Histogram {
-    std::array<std::atomic<uint64_t>, kBuckets.size() + 1> counts{};  // last: +Inf
-    std::atomic<uint64_t> sum_micros{0};
+    std::array<uint64_t, kBuckets.size() + 1> counts{};  // last: +Inf
+    uint64_t sum_micros = 0;
   };
+  mutable std::mutex mutex_;  // guards latency_, requests_ and predictions_
   std::vector<Histogram> latency_;
-  mutable std::mutex mutex_;
   std::map<std::tuple<size_t, std::string, int>, uint64_t> requests_;
   std::map<std::pair<std::string, int>, uint64_t> predictions_;
   std::atomic<uint64_t> uploads_{0};
