@@ -1,9 +1,7 @@
 // /v1/jobs: jobs in the background through the JobQueue (jobs.h): submit, list, get, logs,
 // events (SSE), cancel, retry.
 #include <charconv>
-#include <chrono>
 #include <memory>
-#include <thread>
 
 #include "serve/handlers.h"
 #include "serve/jobs.h"
@@ -76,38 +74,40 @@ HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& reques
   struct Seen {
     std::string job;
     int64_t seq = 0;
+    int quiet_polls = 0;
   };
   auto seen = std::make_shared<Seen>();
   seen->seq = *after;
   Reply reply;
   reply.content_type = "text/event-stream";
+  // One poll: the server calls it again 100 ms after a poll with nothing new.
   reply.stream = [&context, id, seen](std::string* chunk) {
-    for (int polls = 0; polls < 50; ++polls) {  // a chunk at least every ~5 s keeps it alive
-      Result<nlohmann::json> job = context.jobs->Get(id);
-      if (!job.ok()) return false;
-      // Read after the job: a finished job's lines are all written with its final state.
-      Result<nlohmann::json> logs = context.jobs->Logs(id, seen->seq);
-      if (!logs.ok()) return false;
-      for (const nlohmann::json& line : (*logs)["logs"]) {
-        seen->seq = line["seq"].get<int64_t>();
-        *chunk += "id: " + std::to_string(seen->seq) + "\nevent: log\ndata: " + DumpJson(line) + "\n\n";
-      }
-      std::string state = job->value("state", "");
-      bool finished = state != "queued" && state != "running";
-      std::string text = DumpJson(*job);
-      if (finished) {
-        *chunk += "event: done\ndata: " + text + "\n\n";
-        return false;
-      }
-      if (context.draining) return false;
-      if (text != seen->job) {
-        seen->job = text;
-        *chunk += "event: progress\ndata: " + text + "\n\n";
-      }
-      if (!chunk->empty()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Result<nlohmann::json> job = context.jobs->Get(id);
+    if (!job.ok()) return false;
+    // Read after the job: a finished job's lines are all written with its final state.
+    Result<nlohmann::json> logs = context.jobs->Logs(id, seen->seq);
+    if (!logs.ok()) return false;
+    for (const nlohmann::json& line : (*logs)["logs"]) {
+      seen->seq = line["seq"].get<int64_t>();
+      *chunk += "id: " + std::to_string(seen->seq) + "\nevent: log\ndata: " + DumpJson(line) + "\n\n";
     }
-    *chunk = ": keep-alive\n\n";
+    std::string state = job->value("state", "");
+    bool finished = state != "queued" && state != "running";
+    std::string text = DumpJson(*job);
+    if (finished) {
+      *chunk += "event: done\ndata: " + text + "\n\n";
+      return false;
+    }
+    if (context.draining) return false;
+    if (text != seen->job) {
+      seen->job = text;
+      *chunk += "event: progress\ndata: " + text + "\n\n";
+    }
+    // A comment after ~5 s of nothing keeps proxies from closing the stream.
+    if (!chunk->empty() || ++seen->quiet_polls == 50) {
+      if (chunk->empty()) *chunk = ": keep-alive\n\n";
+      seen->quiet_polls = 0;
+    }
     return true;
   };
   return reply;

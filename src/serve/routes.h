@@ -76,8 +76,9 @@ struct Reply {
   nlohmann::json body;
   std::string text;          // sent instead of body when content_type is set
   std::string content_type;
-  // A streamed answer (Server-Sent Events) with content_type: called until it returns
-  // false, each call appending the next chunk (possibly none) to *chunk.
+  // A streamed answer (Server-Sent Events) with content_type: called on a request thread
+  // until it returns false, each call appending what is new (possibly nothing) to *chunk
+  // without waiting for more; the server calls again 100 ms after a call that had nothing.
   std::function<bool(std::string* chunk)> stream;
   // A file sent with content_type in chunks as it is written (a dataset download); an
   // error after the first bytes can only cut the answer short.

@@ -63,6 +63,8 @@ constexpr size_t kChunkBytes = 64 * 1024;
 // A prediction body up to this size is answered on the event-loop thread, a larger one
 // (thousands of rows) on a request thread.
 constexpr size_t kInlineBodyBytes = 64 * 1024;
+// An event stream whose last poll had nothing new is polled again after this long.
+constexpr auto kStreamPollInterval = std::chrono::milliseconds(100);
 
 std::vector<std::unique_ptr<asio::io_context>> MakeLoops() {
   std::vector<std::unique_ptr<asio::io_context>> loops;
@@ -428,9 +430,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       self->request_.reader = nullptr;
       // A body the handler did not read whole is still in the socket: close after answering.
       if (self->route_->raw_body && !self->body_parser_->is_done()) self->keep_alive_ = false;
-      if (result.reply && (result.reply->stream || result.reply->write)) {
-        return self->StreamOnWorker(std::move(*result.reply));
-      }
+      if (result.reply && result.reply->write) return self->WriteFileOnWorker(std::move(*result.reply));
       asio::post(self->stream_.get_executor(),
                  [self, result = std::move(result)]() mutable { self->Respond(std::move(result)); });
     });
@@ -483,36 +483,34 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     return !ec;
   }
 
-  // A streamed answer (Server-Sent Events, a download) in chunked encoding, written from the
-  // request thread as the handler produces it.
-  void StreamOnWorker(serve::Reply reply) {
+  // The header of a streamed answer (an event stream, a download): chunked on HTTP/1.1; on
+  // HTTP/1.0 the end of the answer is the end of the connection.
+  std::string StreamHeader(const serve::Reply& reply) {
     http::response<http::empty_body> res{static_cast<http::status>(reply.status), version_};
     res.set(http::field::content_type, reply.content_type);
     if (reply.stream) res.set(http::field::cache_control, "no-cache");
     for (const auto& [name, value] : reply.headers) res.set(name, value);
     res.keep_alive(keep_alive_ && !context_.draining);
     if (version_ >= 11) res.chunked(true);
-    else keep_alive_ = false;  // HTTP/1.0: the end of the answer is the end of the connection
+    else keep_alive_ = false;
     std::ostringstream header;
     header << res.base();
+    return header.str();
+  }
+
+  // A file answer (a dataset download) in chunks as the handler writes it, from the request
+  // thread: a writer that blocks on the workspace needs one.
+  void WriteFileOnWorker(serve::Reply reply) {
     bool chunked = version_ >= 11;
     auto send = [&](std::string_view data) {
       return data.empty() || WriteOnWorker(chunked ? ChunkOf(data) : std::string(data));
     };
-    bool complete = WriteOnWorker(header.str());
+    bool complete = WriteOnWorker(StreamHeader(reply));
     if (complete && !head_only_) {
-      if (reply.write) {
-        ChunkedStreamBuffer buffer(send);
-        std::ostream out(&buffer);
-        // A failure part-way can only cut the answer short: the client sees no last chunk.
-        complete = reply.write(out).ok() && out.flush() && !buffer.failed();
-      } else {
-        for (bool more = true; complete && more;) {
-          std::string chunk;
-          more = reply.stream(&chunk);
-          complete = send(chunk);
-        }
-      }
+      ChunkedStreamBuffer buffer(send);
+      std::ostream out(&buffer);
+      // A failure part-way can only cut the answer short: the client sees no last chunk.
+      complete = reply.write(out).ok() && out.flush() && !buffer.failed();
       if (complete && chunked) complete = WriteOnWorker("0\r\n\r\n");
     }
     if (!complete) keep_alive_ = false;
@@ -521,11 +519,69 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // An event stream (Server-Sent Events), driven from the event loop: each poll of the
+  // handler's stream runs briefly on a request thread, its chunk is written here, and a poll
+  // with nothing new is repeated after kStreamPollInterval on a timer. An open stream holds
+  // no thread, so any number of clients can follow jobs. On its event loop.
+  void StartEventStream(serve::Reply reply) {
+    event_stream_ = std::move(reply.stream);
+    stream_status_ = reply.status;
+    out_ = StreamHeader(reply);
+    WriteStreamOut(!head_only_);
+  }
+
+  void PollEventStream() {
+    asio::post(server_.workers, [self = shared_from_this()] {
+      std::string chunk;
+      bool more = false;
+      try {
+        more = self->event_stream_(&chunk);
+      } catch (const std::exception&) {  // the client sees the answer cut short
+        return asio::post(self->stream_.get_executor(), [self] { self->EndEventStream(false); });
+      }
+      asio::post(self->stream_.get_executor(), [self, chunk = std::move(chunk), more]() mutable {
+        self->OnEventStreamPoll(std::move(chunk), more);
+      });
+    });
+  }
+
+  void OnEventStreamPoll(std::string chunk, bool more) {
+    bool chunked = version_ >= 11;
+    out_.clear();
+    if (!chunk.empty()) out_ = chunked ? ChunkOf(chunk) : std::move(chunk);
+    if (!more && chunked) out_ += "0\r\n\r\n";
+    if (!out_.empty() || !more) return WriteStreamOut(more);
+    if (!poll_timer_) poll_timer_.emplace(stream_.get_executor());
+    poll_timer_->expires_after(kStreamPollInterval);
+    poll_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->EndEventStream(false);
+      self->PollEventStream();
+    });
+  }
+
+  // Writes out_ (if any), then polls again when `more`, else ends the stream.
+  void WriteStreamOut(bool more) {
+    if (out_.empty()) return more ? PollEventStream() : EndEventStream(true);
+    stream_.expires_after(server_.RequestTimeout());
+    asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this(), more](beast::error_code ec, size_t) {
+      if (ec) return self->EndEventStream(false);  // the client has gone
+      if (more) return self->PollEventStream();
+      self->EndEventStream(true);
+    });
+  }
+
+  void EndEventStream(bool complete) {
+    if (!complete) keep_alive_ = false;
+    event_stream_ = nullptr;  // releases what the handler's stream holds
+    Finish(stream_status_);
+  }
+
   // Writes a complete answer; on its event loop.
   void Respond(serve::HandlerResult result) {
-    if (result.reply && (result.reply->stream || result.reply->write)) {  // never from the routes
+    if (result.reply && result.reply->stream) return StartEventStream(std::move(*result.reply));
+    if (result.reply && result.reply->write) {  // never from the routes answered here
       return asio::post(server_.workers, [self = shared_from_this(), reply = std::move(*result.reply)]() mutable {
-        self->StreamOnWorker(std::move(reply));
+        self->WriteFileOnWorker(std::move(reply));
       });
     }
     response_ = http::response<http::string_body>();
@@ -587,6 +643,10 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   const Route* route_ = nullptr;
   std::string www_authenticate_;
   http::response<http::string_body> response_;
+  std::function<bool(std::string*)> event_stream_;  // the handler's, while an event stream runs
+  std::optional<asio::steady_timer> poll_timer_;
+  std::string out_;  // the event stream's next write
+  int stream_status_ = 200;
   Clock::time_point start_;
   unsigned version_ = 11;
   bool keep_alive_ = false;

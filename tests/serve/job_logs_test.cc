@@ -2,7 +2,13 @@
 // boosting rounds, the outcome) arrive over SSE as "log" events read until the stream ends,
 // and GET /logs?after=SEQ pages through the same lines; train progress carries the step and
 // the best loss so far; a cancelled job is retried as a new job (the retry of a job
-// interrupted by a killed server is in jobs_test.cc's restart test).
+// interrupted by a killed server is in jobs_test.cc's restart test); open event streams hold
+// no request thread.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "jobs_support.h"
 #include "serve_fixture.h"
 
@@ -121,6 +127,58 @@ TEST_F(JobLogsTest, ATrainingJobReportsItsStepWhileRunning) {
   client.Post(("/v1/jobs/" + retry + ":cancel").c_str(), "", "application/json");
   EXPECT_EQ(WaitWhile(client, retry, {"running"})["retry_of"], id);
   ErrorMessage(client.Post("/v1/jobs/job_nope:retry", "", "application/json"), 404, "NOT_FOUND");
+}
+
+// An event stream holds no request thread while it waits for news: with --threads 2, six
+// clients follow a running job while the other routes still answer at once, and every stream
+// ends with "done" when the job is cancelled.
+TEST_F(JobLogsTest, OpenEventStreamsHoldNoRequestThread) {
+  ServerOptions options = Options();
+  options.threads = 2;
+  RunningServer server(options);
+  auto client = server.Client();
+  json slow = TrainJob("churn_followed", {{"max_iterations", 100000}, {"early_stop", false}});
+  std::string id = JsonOf(PostJson(client, "/v1/jobs", slow))["id"];
+  WaitWhile(client, id, {"queued"});
+
+  constexpr int kStreams = 6;
+  std::vector<std::string> bodies(kStreams);
+  std::vector<std::atomic<bool>> started(kStreams);
+  std::vector<std::thread> followers;
+  for (int i = 0; i < kStreams; ++i) {
+    followers.emplace_back([&, i] {
+      httplib::Client follower = server.Client();
+      follower.Get(("/v1/jobs/" + id + "/events").c_str(), [&, i](const char* data, size_t n) {
+        bodies[i].append(data, n);
+        if (bodies[i].find("event: progress") != std::string::npos) started[i] = true;
+        return true;
+      });
+    });
+  }
+  auto all_started = [&] {
+    return std::all_of(started.begin(), started.end(), [](const std::atomic<bool>& s) { return s.load(); });
+  };
+  for (int i = 0; i < 3000 && !all_started(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(all_started()) << "not every event stream was answered";
+
+  // Routes that run on request threads answer while the streams stay open.
+  for (int i = 0; i < 5; ++i) {
+    auto started_at = std::chrono::steady_clock::now();
+    auto listed = client.Get("/v1/jobs");
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->status, 200);
+    EXPECT_LT(std::chrono::steady_clock::now() - started_at, std::chrono::seconds(2));
+  }
+
+  auto res = client.Post(("/v1/jobs/" + id + ":cancel").c_str(), "", "application/json");
+  ASSERT_TRUE(res);
+  for (std::thread& follower : followers) follower.join();
+  for (const std::string& body : bodies) {
+    std::vector<SseEvent> events = ParseSse(body);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().event, "done") << body;
+    EXPECT_EQ(events.back().data["state"], "cancelled");
+  }
 }
 
 }  // namespace
