@@ -103,9 +103,11 @@ HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& reques
       seen->job = text;
       *chunk += "event: progress\ndata: " + text + "\n\n";
     }
-    // A comment after ~5 s of nothing keeps proxies from closing the stream.
-    if (!chunk->empty() || ++seen->quiet_polls == 50) {
-      if (chunk->empty()) *chunk = ": keep-alive\n\n";
+    // A comment after ~5 s (50 polls) of nothing keeps proxies from closing the stream.
+    if (!chunk->empty()) {
+      seen->quiet_polls = 0;
+    } else if (++seen->quiet_polls == 50) {
+      *chunk = ": keep-alive\n\n";
       seen->quiet_polls = 0;
     }
     return true;

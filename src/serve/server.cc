@@ -364,7 +364,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   // second, in curl's case) for the interim answer before they send it.
   void SendContinueThen(std::function<void()> next) {
     std::optional<std::string_view> expect = head_.Header("Expect");
-    if (!expect || !beast::iequals(beast::string_view(expect->data(), expect->size()), "100-continue") || version_ < 11) return next();
+    bool wants_continue = version_ >= 11 && expect &&
+                          beast::iequals(beast::string_view(expect->data(), expect->size()), "100-continue");
+    if (!wants_continue) return next();
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     stream_.expires_after(server_.RequestTimeout());
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
@@ -546,22 +548,23 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnEventStreamPoll(std::string chunk, bool more) {
+    if (chunk.empty() && more) {  // nothing new: poll again later
+      if (!poll_timer_) poll_timer_.emplace(stream_.get_executor());
+      poll_timer_->expires_after(kStreamPollInterval);
+      return poll_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (ec) return self->EndEventStream(false);
+        self->PollEventStream();
+      });
+    }
     bool chunked = version_ >= 11;
-    out_.clear();
-    if (!chunk.empty()) out_ = chunked ? ChunkOf(chunk) : std::move(chunk);
+    out_ = chunk.empty() ? std::string() : chunked ? ChunkOf(chunk) : std::move(chunk);
     if (!more && chunked) out_ += "0\r\n\r\n";
-    if (!out_.empty() || !more) return WriteStreamOut(more);
-    if (!poll_timer_) poll_timer_.emplace(stream_.get_executor());
-    poll_timer_->expires_after(kStreamPollInterval);
-    poll_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec) return self->EndEventStream(false);
-      self->PollEventStream();
-    });
+    WriteStreamOut(more);
   }
 
-  // Writes out_ (if any), then polls again when `more`, else ends the stream.
+  // Writes out_, then polls again when `more`, else ends the stream.
   void WriteStreamOut(bool more) {
-    if (out_.empty()) return more ? PollEventStream() : EndEventStream(true);
+    if (out_.empty()) return EndEventStream(true);  // an HTTP/1.0 stream that ended with nothing
     stream_.expires_after(server_.RequestTimeout());
     asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this(), more](beast::error_code ec, size_t) {
       if (ec) return self->EndEventStream(false);  // the client has gone

@@ -6,6 +6,7 @@
 // no request thread.
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -145,6 +146,19 @@ TEST_F(JobLogsTest, OpenEventStreamsHoldNoRequestThread) {
   std::vector<std::string> bodies(kStreams);
   std::vector<std::atomic<bool>> started(kStreams);
   std::vector<std::thread> followers;
+  auto join_followers = [&] {
+    for (std::thread& follower : followers) follower.join();
+    followers.clear();
+  };
+  // A test that stops early still cancels the job, which ends every stream, and joins.
+  struct Finally {
+    std::function<void()> run;
+    ~Finally() { run(); }
+  } finally{[&] {
+    if (followers.empty()) return;
+    client.Post(("/v1/jobs/" + id + ":cancel").c_str(), "", "application/json");
+    join_followers();
+  }};
   for (int i = 0; i < kStreams; ++i) {
     followers.emplace_back([&, i] {
       httplib::Client follower = server.Client();
@@ -171,7 +185,7 @@ TEST_F(JobLogsTest, OpenEventStreamsHoldNoRequestThread) {
 
   auto res = client.Post(("/v1/jobs/" + id + ":cancel").c_str(), "", "application/json");
   ASSERT_TRUE(res);
-  for (std::thread& follower : followers) follower.join();
+  join_followers();
   for (const std::string& body : bodies) {
     std::vector<SseEvent> events = ParseSse(body);
     ASSERT_FALSE(events.empty());
