@@ -14,6 +14,9 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
 
 #include "serve/handlers.h"
 #include "serve/request_table.h"
@@ -338,10 +341,27 @@ HandlerResult HandleDownloadDataset(ServerContext& context, const RouteRequest& 
   reply.headers.emplace_back(
       "Content-Disposition",
       fmt::format("attachment; filename={}.{}", info->name, jsonl ? "jsonl" : "csv"));
-  // The writers format into the response in 1 MB pieces; the table itself is in memory.
-  auto rows = std::make_shared<Table>(std::move(table).value());
-  reply.write = [rows, jsonl](std::ostream& out) {
-    return jsonl ? WriteJsonLines(*rows, out) : WriteCsv(*rows, out);
+  // The table is in memory; each poll formats slices of it until about kStreamChunkBytes, so
+  // a slow client holds no request thread and at most one chunk of text.
+  struct Download {
+    Table rows;
+    int64_t next = 0;  // the first row not yet formatted
+  };
+  auto download = std::make_shared<Download>(Download{std::move(table).value()});
+  reply.stream = [download, jsonl](std::string* chunk) {
+    constexpr int64_t kSliceRows = 1024;
+    const int64_t total = download->rows.num_rows();
+    std::ostringstream out;
+    do {
+      Table slice = download->rows.Slice(download->next, kSliceRows);
+      CsvWriteOptions csv;
+      csv.header = download->next == 0;
+      Status written = jsonl ? WriteJsonLines(slice, out) : WriteCsv(slice, out, csv);
+      if (!written.ok()) throw std::runtime_error(written.ToString());
+      download->next += slice.num_rows();
+    } while (download->next < total && static_cast<size_t>(out.tellp()) < kStreamChunkBytes);
+    *chunk = std::move(out).str();
+    return download->next < total;
   };
   return reply;
 }

@@ -1,6 +1,7 @@
 // /v1/jobs: jobs in the background through the JobQueue (jobs.h): submit, list, get, logs,
 // events (SSE), cancel, retry.
 #include <charconv>
+#include <chrono>
 #include <memory>
 
 #include "serve/handlers.h"
@@ -80,7 +81,9 @@ HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& reques
   seen->seq = *after;
   Reply reply;
   reply.content_type = "text/event-stream";
-  // One poll: the server calls it again 100 ms after a poll with nothing new.
+  // One poll: the server calls it again kStreamPollInterval after a poll with nothing new.
+  // A comment after 5 s of nothing keeps proxies from closing the stream.
+  constexpr int kKeepAlivePolls = std::chrono::seconds(5) / kStreamPollInterval;
   reply.stream = [&context, id, seen](std::string* chunk) {
     Result<nlohmann::json> job = context.jobs->Get(id);
     if (!job.ok()) return false;
@@ -103,10 +106,9 @@ HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& reques
       seen->job = text;
       *chunk += "event: progress\ndata: " + text + "\n\n";
     }
-    // A comment after ~5 s (50 polls) of nothing keeps proxies from closing the stream.
     if (!chunk->empty()) {
       seen->quiet_polls = 0;
-    } else if (++seen->quiet_polls == 50) {
+    } else if (++seen->quiet_polls == kKeepAlivePolls) {
       *chunk = ": keep-alive\n\n";
       seen->quiet_polls = 0;
     }

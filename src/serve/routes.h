@@ -12,7 +12,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -68,6 +67,12 @@ struct RouteRequest {
   std::optional<HttpError> CheckDeadline() const;
 };
 
+// A streamed answer (Reply::stream) whose last poll had nothing new is polled again after
+// this long.
+constexpr auto kStreamPollInterval = std::chrono::milliseconds(100);
+// About the most one poll of a streamed answer appends: the memory a slow client can hold.
+constexpr size_t kStreamChunkBytes = 256 * 1024;
+
 // A handler's answer: a status and a JSON body, or raw text (metrics).
 struct Reply {
   Reply() = default;
@@ -76,13 +81,12 @@ struct Reply {
   nlohmann::json body;
   std::string text;          // sent instead of body when content_type is set
   std::string content_type;
-  // A streamed answer (Server-Sent Events) with content_type: called on a request thread
-  // until it returns false, each call appending what is new (possibly nothing) to *chunk
-  // without waiting for more; the server calls again 100 ms after a call that had nothing.
+  // A streamed answer with content_type (a job's Server-Sent Events, a file download):
+  // called on a request thread until it returns false, each call appending what is new
+  // (possibly nothing, at most about kStreamChunkBytes) to *chunk without waiting for more.
+  // The server calls again once the chunk is sent, or kStreamPollInterval after a call that
+  // had nothing; a call that throws cuts the answer short.
   std::function<bool(std::string* chunk)> stream;
-  // A file sent with content_type in chunks as it is written (a dataset download); an
-  // error after the first bytes can only cut the answer short.
-  std::function<Status(std::ostream& out)> write;
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
 

@@ -23,10 +23,8 @@
 #include <limits>
 #include <mutex>
 #include <optional>
-#include <ostream>
 #include <set>
 #include <sstream>
-#include <streambuf>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -57,14 +55,11 @@ constexpr auto kIdleTimeout = std::chrono::seconds(60);
 // Larger request headers get 431.
 constexpr uint32_t kHeaderLimit = 16 * 1024;
 // Bodies are read in chunks of this size (a buffer each connection keeps once it has had a
-// body), and streamed answers written in chunks of kChunkBytes.
+// body).
 constexpr size_t kReadChunkBytes = 16 * 1024;
-constexpr size_t kChunkBytes = 64 * 1024;
 // A prediction body up to this size is answered on the event-loop thread, a larger one
 // (thousands of rows) on a request thread.
 constexpr size_t kInlineBodyBytes = 64 * 1024;
-// An event stream whose last poll had nothing new is polled again after this long.
-constexpr auto kStreamPollInterval = std::chrono::milliseconds(100);
 
 std::vector<std::unique_ptr<asio::io_context>> MakeLoops() {
   std::vector<std::unique_ptr<asio::io_context>> loops;
@@ -129,40 +124,6 @@ serve::RequestHead MakeHead(const http::request_header<>& header) {
   }
   return head;
 }
-
-// A std::streambuf that sends what is written to it as HTTP chunks of up to kChunkBytes
-// through `send`, and fails (badbit) once a send fails, so a writer stops at its next write
-// instead of formatting the rest of a table for a client that has gone.
-class ChunkedStreamBuffer : public std::streambuf {
- public:
-  explicit ChunkedStreamBuffer(std::function<bool(std::string_view)> send)
-      : send_(std::move(send)), buffer_(kChunkBytes) {
-    setp(buffer_.data(), buffer_.data() + buffer_.size());
-  }
-  bool failed() const { return failed_; }
-
- protected:
-  int_type overflow(int_type c) override {
-    if (!Flush()) return traits_type::eof();
-    if (!traits_type::eq_int_type(c, traits_type::eof())) {
-      *pptr() = traits_type::to_char_type(c);
-      pbump(1);
-    }
-    return traits_type::not_eof(c);
-  }
-  int sync() override { return Flush() ? 0 : -1; }
-
- private:
-  bool Flush() {
-    size_t n = static_cast<size_t>(pptr() - pbase());
-    if (n > 0 && !failed_ && !send_(std::string_view(pbase(), n))) failed_ = true;
-    setp(buffer_.data(), buffer_.data() + buffer_.size());
-    return !failed_;
-  }
-  std::function<bool(std::string_view)> send_;
-  std::vector<char> buffer_;
-  bool failed_ = false;
-};
 
 std::string ChunkOf(std::string_view data) {
   return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
@@ -432,7 +393,6 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       self->request_.reader = nullptr;
       // A body the handler did not read whole is still in the socket: close after answering.
       if (self->route_->raw_body && !self->body_parser_->is_done()) self->keep_alive_ = false;
-      if (result.reply && result.reply->write) return self->WriteFileOnWorker(std::move(*result.reply));
       asio::post(self->stream_.get_executor(),
                  [self, result = std::move(result)]() mutable { self->Respond(std::move(result)); });
     });
@@ -477,20 +437,12 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     return true;
   }
 
-  bool WriteOnWorker(std::string_view data) {
-    auto [ec, n] = Await([this, data](auto handler) {
-      stream_.expires_after(server_.RequestTimeout());
-      asio::async_write(stream_, asio::buffer(data.data(), data.size()), std::move(handler));
-    });
-    return !ec;
-  }
-
   // The header of a streamed answer (an event stream, a download): chunked on HTTP/1.1; on
   // HTTP/1.0 the end of the answer is the end of the connection.
   std::string StreamHeader(const serve::Reply& reply) {
     http::response<http::empty_body> res{static_cast<http::status>(reply.status), version_};
     res.set(http::field::content_type, reply.content_type);
-    if (reply.stream) res.set(http::field::cache_control, "no-cache");
+    if (reply.content_type == "text/event-stream") res.set(http::field::cache_control, "no-cache");
     for (const auto& [name, value] : reply.headers) res.set(name, value);
     res.keep_alive(keep_alive_ && !context_.draining);
     if (version_ >= 11) res.chunked(true);
@@ -500,60 +452,40 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     return header.str();
   }
 
-  // A file answer (a dataset download) in chunks as the handler writes it, from the request
-  // thread: a writer that blocks on the workspace needs one.
-  void WriteFileOnWorker(serve::Reply reply) {
-    bool chunked = version_ >= 11;
-    auto send = [&](std::string_view data) {
-      return data.empty() || WriteOnWorker(chunked ? ChunkOf(data) : std::string(data));
-    };
-    bool complete = WriteOnWorker(StreamHeader(reply));
-    if (complete && !head_only_) {
-      ChunkedStreamBuffer buffer(send);
-      std::ostream out(&buffer);
-      // A failure part-way can only cut the answer short: the client sees no last chunk.
-      complete = reply.write(out).ok() && out.flush() && !buffer.failed();
-      if (complete && chunked) complete = WriteOnWorker("0\r\n\r\n");
-    }
-    if (!complete) keep_alive_ = false;
-    asio::post(stream_.get_executor(), [self = shared_from_this(), status = reply.status] {
-      self->Finish(status);
-    });
-  }
-
-  // An event stream (Server-Sent Events), driven from the event loop: each poll of the
-  // handler's stream runs briefly on a request thread, its chunk is written here, and a poll
-  // with nothing new is repeated after kStreamPollInterval on a timer. An open stream holds
-  // no thread, so any number of clients can follow jobs. On its event loop.
-  void StartEventStream(serve::Reply reply) {
-    event_stream_ = std::move(reply.stream);
+  // A streamed answer (a job's Server-Sent Events, a download), driven from the event loop:
+  // each poll of the handler's stream runs briefly on a request thread, its chunk is written
+  // here and the next poll waits for that write, and a poll with nothing new is repeated
+  // after kStreamPollInterval on a timer. An open stream holds no thread, so any number of
+  // clients can follow jobs or download slowly. On its event loop.
+  void StartStream(serve::Reply reply) {
+    stream_poll_ = std::move(reply.stream);
     stream_status_ = reply.status;
     out_ = StreamHeader(reply);
     WriteStreamOut(!head_only_);
   }
 
-  void PollEventStream() {
+  void PollStream() {
     asio::post(server_.workers, [self = shared_from_this()] {
       std::string chunk;
       bool more = false;
       try {
-        more = self->event_stream_(&chunk);
+        more = self->stream_poll_(&chunk);
       } catch (const std::exception&) {  // the client sees the answer cut short
-        return asio::post(self->stream_.get_executor(), [self] { self->EndEventStream(false); });
+        return asio::post(self->stream_.get_executor(), [self] { self->EndStream(false); });
       }
       asio::post(self->stream_.get_executor(), [self, chunk = std::move(chunk), more]() mutable {
-        self->OnEventStreamPoll(std::move(chunk), more);
+        self->OnStreamPoll(std::move(chunk), more);
       });
     });
   }
 
-  void OnEventStreamPoll(std::string chunk, bool more) {
+  void OnStreamPoll(std::string chunk, bool more) {
     if (chunk.empty() && more) {  // nothing new: poll again later
       if (!poll_timer_) poll_timer_.emplace(stream_.get_executor());
-      poll_timer_->expires_after(kStreamPollInterval);
+      poll_timer_->expires_after(serve::kStreamPollInterval);
       return poll_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (ec) return self->EndEventStream(false);
-        self->PollEventStream();
+        if (ec) return self->EndStream(false);
+        self->PollStream();
       });
     }
     bool chunked = version_ >= 11;
@@ -564,29 +496,24 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 
   // Writes out_, then polls again when `more`, else ends the stream.
   void WriteStreamOut(bool more) {
-    if (out_.empty()) return EndEventStream(true);  // an HTTP/1.0 stream that ended with nothing
+    if (out_.empty()) return EndStream(true);  // an HTTP/1.0 stream that ended with nothing
     stream_.expires_after(server_.RequestTimeout());
     asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this(), more](beast::error_code ec, size_t) {
-      if (ec) return self->EndEventStream(false);  // the client has gone
-      if (more) return self->PollEventStream();
-      self->EndEventStream(true);
+      if (ec) return self->EndStream(false);  // the client has gone
+      if (more) return self->PollStream();
+      self->EndStream(true);
     });
   }
 
-  void EndEventStream(bool complete) {
+  void EndStream(bool complete) {
     if (!complete) keep_alive_ = false;
-    event_stream_ = nullptr;  // releases what the handler's stream holds
+    stream_poll_ = nullptr;  // releases what the handler's stream holds
     Finish(stream_status_);
   }
 
   // Writes a complete answer; on its event loop.
   void Respond(serve::HandlerResult result) {
-    if (result.reply && result.reply->stream) return StartEventStream(std::move(*result.reply));
-    if (result.reply && result.reply->write) {  // never from the routes answered here
-      return asio::post(server_.workers, [self = shared_from_this(), reply = std::move(*result.reply)]() mutable {
-        self->WriteFileOnWorker(std::move(reply));
-      });
-    }
+    if (result.reply && result.reply->stream) return StartStream(std::move(*result.reply));
     response_ = http::response<http::string_body>();
     response_.version(version_);
     if (result.error) {
@@ -646,9 +573,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   const Route* route_ = nullptr;
   std::string www_authenticate_;
   http::response<http::string_body> response_;
-  std::function<bool(std::string*)> event_stream_;  // the handler's, while an event stream runs
+  std::function<bool(std::string*)> stream_poll_;  // the handler's, while a streamed answer runs
   std::optional<asio::steady_timer> poll_timer_;
-  std::string out_;  // the event stream's next write
+  std::string out_;  // the streamed answer's next write
   int stream_status_ = 200;
   Clock::time_point start_;
   unsigned version_ = 11;

@@ -1,8 +1,16 @@
 // /v1/datasets over real HTTP: upload (CSV and JSON Lines, streamed to a temporary file and
 // imported by the core), replace and 409, bad files (400 naming line and column, nothing
 // imported), the upload limit (413), scopes, list, preview, profile with histograms, the
-// download round trip, delete and 404 with a suggestion.
+// download round trip, a slow download holding no request thread, delete and 404 with a
+// suggestion.
+#include <fmt/format.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "serve_fixture.h"
 #include "strata/api_tokens.h"
@@ -280,6 +288,73 @@ TEST_F(DatasetsTest, DownloadRoundTripsInCsvAndJsonLines) {
 
   ErrorMessage(client.Get("/v1/datasets/churn:download?format=xlsx"), 400, "INVALID_ARGUMENT");
   ErrorMessage(client.Get("/v1/datasets/chrun:download"), 404, "NOT_FOUND");
+}
+
+// A client that reads a download slowly holds no request thread: with two request threads,
+// three downloads stalled by their clients leave the other routes answering, and each still
+// arrives whole once its client reads on.
+TEST_F(DatasetsTest, SlowDownloadsHoldNoRequestThread) {
+  // About 9 MB of CSV: more than a stalled client's and the server's socket buffers hold.
+  std::string text = "id,x,name\n";
+  for (int i = 0; i < 300000; ++i) text += fmt::format("{},{},customer_{}\n", i, i * 0.25, i % 977);
+  Table original = ReadBack(text, "big.csv");
+  {
+    Result<std::unique_ptr<Workspace>> workspace = Workspace::Open(path_);
+    ASSERT_OK(workspace);
+    ASSERT_OK((*workspace)->WriteTable("big", original));
+  }
+  ServerOptions options = Options();
+  options.threads = 2;
+  RunningServer server(options);
+
+  constexpr int kDownloads = 3;
+  std::atomic<bool> read_on{false};
+  std::vector<std::atomic<bool>> started(kDownloads);
+  std::vector<std::string> bodies(kDownloads);
+  std::vector<std::thread> readers;
+  // A test that stops early still lets the readers finish, and joins them.
+  OnScopeExit finally{[&] {
+    read_on = true;
+    for (std::thread& reader : readers) reader.join();
+    readers.clear();
+  }};
+  for (int i = 0; i < kDownloads; ++i) {
+    readers.emplace_back([&, i] {
+      httplib::Client reader = server.Client();
+      reader.set_socket_options([](socket_t sock) {
+        int bytes = 4096;  // a small receive window, so the server's writes stall sooner
+        setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+      });
+      reader.Get("/v1/datasets/big:download", [&, i](const char* data, size_t n) {
+        bodies[i].append(data, n);
+        started[i] = true;
+        while (!read_on) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        return true;
+      });
+    });
+  }
+  auto all_started = [&] {
+    return std::all_of(started.begin(), started.end(), [](const std::atomic<bool>& s) { return s.load(); });
+  };
+  for (int i = 0; i < 3000 && !all_started(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(all_started()) << "not every download was answered";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server's writes stall
+
+  // Routes that run on request threads answer while the downloads stall (with a thread per
+  // download, these would wait for a client that does not read and time out).
+  httplib::Client client = server.Client();
+  client.set_read_timeout(std::chrono::seconds(5));
+  for (int i = 0; i < 5; ++i) {
+    auto listed = client.Get("/v1/datasets");
+    ASSERT_TRUE(listed) << httplib::to_string(listed.error());
+    EXPECT_EQ(listed->status, 200);
+  }
+
+  finally.run();
+  for (int i = 0; i < kDownloads; ++i) {
+    SCOPED_TRACE(i);
+    ExpectSameTable(ReadBack(bodies[i], fmt::format("download{}.csv", i)), original);
+  }
 }
 
 TEST_F(DatasetsTest, DeleteAndUnknownNamesWithASuggestion) {

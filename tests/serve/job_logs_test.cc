@@ -151,10 +151,7 @@ TEST_F(JobLogsTest, OpenEventStreamsHoldNoRequestThread) {
     followers.clear();
   };
   // A test that stops early still cancels the job, which ends every stream, and joins.
-  struct Finally {
-    std::function<void()> run;
-    ~Finally() { run(); }
-  } finally{[&] {
+  OnScopeExit finally{[&] {
     if (followers.empty()) return;
     client.Post(("/v1/jobs/" + id + ":cancel").c_str(), "", "application/json");
     join_followers();

@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -140,6 +141,13 @@ class RunningServer {
   std::unique_ptr<Server> server_;
   std::thread thread_;
   int port_ = 0;
+};
+
+// Runs `run` when it goes out of scope (also when an ASSERT returns early), and where it is
+// called before; `run` must be safe to call twice.
+struct OnScopeExit {
+  std::function<void()> run;
+  ~OnScopeExit() { run(); }
 };
 
 // The body of a response as JSON (test failure on a non-JSON body).
