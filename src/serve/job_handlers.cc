@@ -81,6 +81,7 @@ HandlerResult HandleJobEvents(ServerContext& context, const RouteRequest& reques
   seen->seq = *after;
   Reply reply;
   reply.content_type = "text/event-stream";
+  reply.headers.emplace_back("Cache-Control", "no-cache");
   // One poll: the server calls it again kStreamPollInterval after a poll with nothing new.
   // A comment after 5 s of nothing keeps proxies from closing the stream.
   constexpr int kKeepAlivePolls = std::chrono::seconds(5) / kStreamPollInterval;

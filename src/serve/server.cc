@@ -442,7 +442,6 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   std::string StreamHeader(const serve::Reply& reply) {
     http::response<http::empty_body> res{static_cast<http::status>(reply.status), version_};
     res.set(http::field::content_type, reply.content_type);
-    if (reply.content_type == "text/event-stream") res.set(http::field::cache_control, "no-cache");
     for (const auto& [name, value] : reply.headers) res.set(name, value);
     res.keep_alive(keep_alive_ && !context_.draining);
     if (version_ >= 11) res.chunked(true);

@@ -6,7 +6,6 @@
 // no request thread.
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <thread>
 #include <vector>
 
