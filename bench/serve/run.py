@@ -619,8 +619,8 @@ Strata: `strata serve` ({os.cpu_count()} event-loop threads answer the predictio
 {args.fixed_connections} keep-alive connections, latency from each request's due time, so queueing counts) at half \
 of the server's own peak for latency: {args.duration} s for Strata, {args.peer_duration} s for \
 the peers. Training: `POST /v1/jobs` train jobs (300 rounds, depth 8 on spambase, into another \
-model) back to back during the whole run, at the server's default `--job-nice` (jobs 10 nice \
-levels below the request threads). Servers, load generator and training share the \
+model) back to back during the whole run, at the server's default `--job-nice idle` (job \
+threads under SCHED_IDLE, below the request threads). Servers, load generator and training share the \
 same {os.cpu_count()} cores (no pinning); one server under load at a time.{ceiling_text} \
 Errors: non-2xx \
 plus socket errors, saturation and fixed-rate runs together. Server CPU per request: user + \

@@ -26,6 +26,9 @@
 
 namespace strata {
 
+// ServerOptions::job_nice for jobs at idle priority (SCHED_IDLE): below nice's lowest level, 19.
+inline constexpr int kJobNiceIdle = 20;
+
 struct ServerOptions {
   std::string workspace_path;     // the workspace file (it must exist unless create_workspace)
   bool create_workspace = false;  // create an empty workspace when the file is missing
@@ -40,10 +43,11 @@ struct ServerOptions {
   // probes are answered on the event-loop threads, one per core. 0: max(8, cores).
   int threads = 0;
   int max_jobs = 1;               // training jobs that run at once
-  // How many nice levels (0-19) below the server's own CPU priority job threads, and the
-  // threads they start, run: at 10 a job takes only the CPU that requests leave, so
-  // predictions stay fast while it trains; 0 runs jobs at the server's priority.
-  int job_nice = 10;
+  // How job threads, and the threads they start, share the CPU with requests: kJobNiceIdle
+  // (the default) runs them under Linux's SCHED_IDLE policy, so a job gets only CPU that no
+  // request thread wants and predictions stay fast while it trains; 0-19 runs them that many
+  // nice levels below the server instead (0: at the server's priority).
+  int job_nice = kJobNiceIdle;
   int max_queued_jobs = 16;       // jobs that may wait; more get 413
   // The built web console (index.html, assets/) served at "/"; empty: "/" answers a page
   // saying how to build it. FindWebRoot picks the default.

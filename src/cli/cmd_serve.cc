@@ -6,8 +6,10 @@
 #include <signal.h>
 
 #include <atomic>
+#include <charconv>
 #include <filesystem>
 #include <iostream>
+#include <string>
 #include <thread>
 
 #include "cli/cli.h"
@@ -27,7 +29,7 @@ struct ServeArgs {
   int request_timeout_ms = 30000;
   int threads = 0;
   int max_jobs = 1;
-  int job_nice = 10;
+  std::string job_nice = "idle";
   std::string web_root;
   bool create = false;
 };
@@ -46,7 +48,19 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   options.request_timeout_ms = a.request_timeout_ms;
   options.threads = a.threads;
   options.max_jobs = a.max_jobs;
-  options.job_nice = a.job_nice;
+  if (a.job_nice == "idle") {
+    options.job_nice = kJobNiceIdle;
+  } else {
+    auto [end, ec] = std::from_chars(a.job_nice.data(), a.job_nice.data() + a.job_nice.size(),
+                                     options.job_nice);
+    if (ec != std::errc() || end != a.job_nice.data() + a.job_nice.size() ||
+        options.job_nice < 0 || options.job_nice > 19) {
+      return InvalidArgument(fmt::format(
+          "--job-nice {}: expected idle, or 0 (jobs at the server's priority) to 19 (the lowest "
+          "nice level)",
+          a.job_nice));
+    }
+  }
   options.web_root = FindWebRoot(a.web_root);
   options.create_workspace = a.create;
   bool existed = std::filesystem::exists(options.workspace_path);
@@ -122,8 +136,8 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--max-jobs", a->max_jobs, "Training jobs (/v1/jobs) that run at once")
       ->capture_default_str();
   cmd->add_option("--job-nice", a->job_nice,
-                  "Nice levels (0-19) below the server at which jobs run: requests come "
-                  "first and jobs use the CPU they leave (0: the server's priority)")
+                  "How jobs share the CPU with requests: idle (Linux's SCHED_IDLE: jobs get only "
+                  "the CPU requests leave), or N nice levels (0-19) below the server")
       ->capture_default_str();
   cmd->add_flag("--create", a->create,
                 "Create an empty workspace when none exists (then upload data in the console)");

@@ -4,6 +4,8 @@
 #include "serve/jobs.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <random>
 
 #include "strata/model_store.h"
+#include "strata/server.h"
 #include "workspace/catalog.h"
 #include "workspace/sqlite_db.h"
 
@@ -68,11 +71,22 @@ json ReadJob(const SqliteStatement& q) {
 
 bool Finished(std::string_view state) { return state != "queued" && state != "running"; }
 
-// Lowers the calling thread's CPU priority by `steps` nice levels (at most to 19). On Linux
-// the nice value is per thread and inherited by the threads it creates (XGBoost's OpenMP
-// team, AutoML's trial threads), so the whole job runs below the request threads.
+// Lowers the calling thread's CPU priority: to Linux's SCHED_IDLE policy for kJobNiceIdle,
+// else by `steps` nice levels (at most to 19). Both are per thread on Linux and inherited by
+// the threads it creates (XGBoost's OpenMP team, AutoML's trial threads), so the whole job
+// runs below the request threads. SCHED_IDLE rather than nice 19: a waking request thread
+// preempts an idle-policy thread at once, where a niced one may finish its time slice first.
 void LowerThreadPriority(int steps) {
   if (steps == 0) return;
+  if (steps == kJobNiceIdle) {
+    sched_param param{};
+    param.sched_priority = 0;
+    int error = pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+    if (error == 0) return;
+    fmt::print(stderr, "strata serve: warning: could not run a job thread under SCHED_IDLE: {}; "
+                       "it runs 19 nice levels lower instead\n", std::strerror(error));
+    steps = 19;
+  }
   const id_t thread = static_cast<id_t>(gettid());
   errno = 0;
   int current = getpriority(PRIO_PROCESS, thread);  // -1 is also a valid nice value

@@ -37,8 +37,8 @@ namespace strata::serve {
 class JobQueue {
  public:
   // Opens its own connection to the workspace and marks leftover queued/running jobs
-  // interrupted. `workers` jobs run at once; at most `max_queued` wait. Job threads run `nice`
-  // levels below the server's CPU priority (ServerOptions::job_nice), as do the threads they start.
+  // interrupted. `workers` jobs run at once; at most `max_queued` wait. Job threads, and the threads they
+  // start, run below the server's CPU priority: `nice` is ServerOptions::job_nice.
   static Result<std::unique_ptr<JobQueue>> Create(const std::string& workspace_path, int workers,
                                                   int max_queued, int nice);
   ~JobQueue();

@@ -652,9 +652,10 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   if (options.max_body_bytes == 0 || options.max_upload_bytes == 0 || options.max_rows < 1) {
     return InvalidArgument("the body, upload and row limits must be positive");
   }
-  if (options.job_nice < 0 || options.job_nice > 19) {
+  if (options.job_nice < 0 || options.job_nice > kJobNiceIdle) {
     return InvalidArgument(fmt::format(
-        "--job-nice {}: expected 0 (jobs at the server's priority) to 19 (the lowest)",
+        "--job-nice {}: expected idle, or 0 (jobs at the server's priority) to 19 (the lowest "
+        "nice level)",
         options.job_nice));
   }
   OpenOptions open;

@@ -2,6 +2,7 @@
 // model version is served at once; bad jobs get 400/404; cancelling; jobs train below the
 // request threads' CPU priority; and a server killed with SIGKILL during a job shows it
 // interrupted after a restart, the registry intact.
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -32,9 +33,11 @@ json TrainJob(const std::string& model_type, json options = json::object()) {
 
 class JobsTest : public ChurnWorkspaceTest {};
 
-// The nice value and the CPU ticks (user + system) used so far of one thread of this process.
+// The nice value, scheduling policy and CPU ticks (user + system) used so far of one thread
+// of this process.
 struct ThreadCpu {
   int nice = 0;
+  int policy = SCHED_OTHER;
   long ticks = 0;
 };
 
@@ -48,33 +51,34 @@ std::map<std::string, ThreadCpu> ThreadsOfThisProcess() {
     if (comm_end == std::string::npos) continue;
     std::istringstream rest(text.substr(comm_end + 1));
     std::vector<std::string> f{std::istream_iterator<std::string>(rest), {}};
-    if (f.size() < 17) continue;  // f[0] is field 3 (state): utime 14, stime 15, nice 19
-    threads[entry.path().filename().string()] = {std::stoi(f[16]), std::stol(f[11]) + std::stol(f[12])};
+    if (f.size() < 39) continue;  // f[0] is field 3 (state): utime 14, stime 15, nice 19, policy 41
+    threads[entry.path().filename().string()] = {std::stoi(f[16]), std::stoi(f[38]),
+                                                 std::stol(f[11]) + std::stol(f[12])};
   }
   return threads;
 }
 
-// Runs a long training job and returns the nice values of the threads that did its work:
-// those that used 0.1 s of CPU since it started, while the request threads were idle.
-std::vector<int> NiceOfBusyThreads(const ServerOptions& options) {
+// Runs a long training job and returns the threads that did its work: those that used 0.1 s
+// of CPU since it started, while the request threads were idle.
+std::vector<ThreadCpu> BusyThreadsOfAJob(const ServerOptions& options) {
   RunningServer server(options);
   auto client = server.Client();
   json slow = TrainJob("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 100000}, {"early_stop", false}});
   std::string id = JsonOf(PostJson(client, "/v1/jobs", slow))["id"];
   WaitWhile(client, id, {"queued"});
   const auto start = ThreadsOfThisProcess();
-  std::vector<int> nice;
-  // On a busy machine a low-priority job gets little CPU: wait up to 30 s for its 0.1 s.
-  for (int i = 0; i < 120 && nice.empty(); ++i) {
+  std::vector<ThreadCpu> busy;
+  // On a busy machine a low-priority job gets little CPU: wait up to 60 s for its 0.1 s.
+  for (int i = 0; i < 240 && busy.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     for (const auto& [tid, now] : ThreadsOfThisProcess()) {
       auto it = start.find(tid);
-      if (now.ticks - (it == start.end() ? 0 : it->second.ticks) >= 10) nice.push_back(now.nice);
+      if (now.ticks - (it == start.end() ? 0 : it->second.ticks) >= 10) busy.push_back(now);
     }
   }
   client.Post(("/v1/jobs/" + id + ":cancel").c_str(), "", "application/json");
   EXPECT_EQ(WaitWhile(client, id, {"queued", "running"})["state"], "cancelled");
-  return nice;
+  return busy;
 }
 
 TEST_F(JobsTest, ATrainingJobSavesAVersionThatIsServedAtOnce) {
@@ -198,23 +202,36 @@ TEST_F(JobsTest, CancellingQueuedAndRunningJobs) {
   EXPECT_EQ(JsonOf(client.Get("/v1/models/churn_model"))["latest_version"], before);
 }
 
-// --job-nice (default 10): the job's thread and the OpenMP team it starts train 10 nice
-// levels below the request threads, so requests get the CPU first; 0 keeps them level.
+// --job-nice (default idle): the job's thread and the OpenMP team it starts train under
+// SCHED_IDLE, so requests get the CPU first; N runs them N nice levels lower; 0 keeps them
+// level. The rest of the process keeps its priority and policy.
 TEST_F(JobsTest, JobsTrainBelowThePriorityOfRequests) {
   errno = 0;
   const int base = getpriority(PRIO_PROCESS, 0);  // this thread's, as the request threads'
   ASSERT_EQ(errno, 0);
+  const int base_policy = sched_getscheduler(0);
+  ASSERT_EQ(base_policy, SCHED_OTHER);
+  EXPECT_EQ(ServerOptions().job_nice, kJobNiceIdle);
   ServerOptions options = Options();
-  ASSERT_EQ(options.job_nice, 10);
-  std::vector<int> lowered = NiceOfBusyThreads(options);
+  options.job_nice = kJobNiceIdle;
+  std::vector<ThreadCpu> idle = BusyThreadsOfAJob(options);
+  ASSERT_FALSE(idle.empty()) << "no thread trained";
+  for (const ThreadCpu& t : idle) EXPECT_EQ(t.policy, SCHED_IDLE);
+  EXPECT_EQ(sched_getscheduler(0), base_policy);
+
+  options.job_nice = 10;
+  std::vector<ThreadCpu> lowered = BusyThreadsOfAJob(options);
   ASSERT_FALSE(lowered.empty()) << "no thread trained";
-  for (int nice : lowered) EXPECT_EQ(nice, std::min(19, base + 10));
-  EXPECT_EQ(getpriority(PRIO_PROCESS, 0), base);  // the rest of the process is unchanged
+  for (const ThreadCpu& t : lowered) {
+    EXPECT_EQ(t.nice, std::min(19, base + 10));
+    EXPECT_EQ(t.policy, SCHED_OTHER);
+  }
+  EXPECT_EQ(getpriority(PRIO_PROCESS, 0), base);
 
   options.job_nice = 0;
-  std::vector<int> level = NiceOfBusyThreads(options);
+  std::vector<ThreadCpu> level = BusyThreadsOfAJob(options);
   ASSERT_FALSE(level.empty()) << "no thread trained";
-  for (int nice : level) EXPECT_EQ(nice, base);
+  for (const ThreadCpu& t : level) EXPECT_EQ(t.nice, base);
 }
 
 TEST_F(JobsTest, ABatchPredictionJobWritesATableFromATable) {

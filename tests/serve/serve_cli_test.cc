@@ -91,7 +91,11 @@ TEST(ServeCliTest, APublicHostWithoutAuthAndABadJobNiceAreRefused) {
   CommandResult nice = RunStrata({"--workspace", dir.File("strata.db"), "serve", "--job-nice", "25"},
                                  dir.path().string());
   EXPECT_EQ(nice.exit_code, 3) << nice.err;
-  EXPECT_THAT(nice.err, ::testing::HasSubstr("--job-nice 25: expected 0"));
+  EXPECT_THAT(nice.err, ::testing::HasSubstr("--job-nice 25: expected idle, or 0"));
+  CommandResult word = RunStrata({"--workspace", dir.File("strata.db"), "serve", "--job-nice", "low"},
+                                 dir.path().string());
+  EXPECT_EQ(word.exit_code, 3) << word.err;
+  EXPECT_THAT(word.err, ::testing::HasSubstr("--job-nice low: expected idle"));
   CommandResult help = RunStrata({"serve", "--help"}, dir.path().string());
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, ::testing::HasSubstr("Examples:"));

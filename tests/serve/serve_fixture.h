@@ -69,6 +69,11 @@ inline nlohmann::json ChurnInstances(int n) {
   return rows;
 }
 
+// Jobs in the suites' servers run 10 nice levels lower, not at the default idle policy: under
+// `ctest -j` other tests keep the cores busy, and an idle-policy job would wait for them.
+// JobsTest.JobsTrainBelowThePriorityOfRequests checks the default.
+inline constexpr int kTestJobNice = 10;
+
 // A suite whose tests share one churn workspace (MakeChurnWorkspace), made once.
 class ChurnWorkspaceTest : public ::testing::Test {
  protected:
@@ -84,6 +89,7 @@ class ChurnWorkspaceTest : public ::testing::Test {
   static ServerOptions Options() {
     ServerOptions o;
     o.workspace_path = *path_;
+    o.job_nice = kTestJobNice;
     return o;
   }
   static inline TempDir* dir_ = nullptr;
@@ -97,6 +103,7 @@ class EmptyWorkspaceTest : public ::testing::Test {
     EXPECT_TRUE(Workspace::Open(dir_.File("strata.db")).ok());
     ServerOptions o;
     o.workspace_path = dir_.File("strata.db");
+    o.job_nice = kTestJobNice;
     return o;
   }
   TempDir dir_;
