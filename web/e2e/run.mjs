@@ -54,9 +54,12 @@ function strata(args) {
   return r.stdout;
 }
 
-// Starts `strata serve --port 0` and resolves with its URL once it listens.
+// Starts `strata serve --port 0` and resolves with its URL once it listens. Jobs run 10 nice
+// levels lower rather than at the default idle priority: under `ctest -j` other tests keep the
+// cores busy, and an idle-priority job would wait for them past the flows' timeouts.
 function startServer(workspace, extraArgs = []) {
-  const child = spawn(strataBin, ["--workspace", workspace, "serve", "--port", "0", "--web-root", join(webDir, "dist"), ...extraArgs], {
+  const args = ["--workspace", workspace, "serve", "--port", "0", "--web-root", join(webDir, "dist"), "--job-nice", "10"];
+  const child = spawn(strataBin, [...args, ...extraArgs], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
