@@ -48,7 +48,7 @@ struct ServerOptions {
   // request thread wants and predictions stay fast while it trains; 0-19 runs them that many
   // nice levels below the server instead (0: at the server's priority).
   int job_nice = kJobNiceIdle;
-  int max_queued_jobs = 16;       // jobs that may wait; more get 413
+  int max_queued_jobs = 16;       // jobs that may wait; more get 429
   // The built web console (index.html, assets/) served at "/"; empty: "/" answers a page
   // saying how to build it. FindWebRoot picks the default.
   std::string web_root;

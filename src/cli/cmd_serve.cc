@@ -29,6 +29,7 @@ struct ServeArgs {
   int request_timeout_ms = 30000;
   int threads = 0;
   int max_jobs = 1;
+  int max_queued_jobs = 16;
   std::string job_nice = "idle";
   std::string web_root;
   bool create = false;
@@ -48,6 +49,7 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   options.request_timeout_ms = a.request_timeout_ms;
   options.threads = a.threads;
   options.max_jobs = a.max_jobs;
+  options.max_queued_jobs = a.max_queued_jobs;
   if (a.job_nice == "idle") {
     options.job_nice = kJobNiceIdle;
   } else {
@@ -134,6 +136,9 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--threads", a->threads, "Threads for the routes that may block (0: max(8, cores)); predictions and probes run on one event-loop thread per core")
       ->capture_default_str();
   cmd->add_option("--max-jobs", a->max_jobs, "Training jobs (/v1/jobs) that run at once")
+      ->capture_default_str();
+  cmd->add_option("--max-queued-jobs", a->max_queued_jobs,
+                  "Jobs that may wait for a free slot; more get 429")
       ->capture_default_str();
   cmd->add_option("--job-nice", a->job_nice,
                   "How jobs share the CPU with requests: idle (Linux's SCHED_IDLE: jobs get only "

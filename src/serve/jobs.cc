@@ -141,8 +141,9 @@ Result<json> JobQueue::Enqueue(std::shared_ptr<Job> job) {
   std::lock_guard lock(mutex_);
   if (stopping_) return Cancelled("the server is shutting down");
   if (static_cast<int>(queue_.size()) >= max_queued_) {
-    return ResourceExhausted(fmt::format("{} jobs are already queued (the limit); wait for some to "
-                                         "finish", queue_.size()));
+    return ResourceExhausted(fmt::format("{} jobs are already queued (the limit, "
+                                         "--max-queued-jobs); wait for some to finish",
+                                         queue_.size()));
   }
   if (!workspace_->HasTable(job->source)) return workspace_->DescribeTable(job->source).status();
   if (job->type == "predict" || job->type == "evaluate") {

@@ -312,7 +312,12 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     ReadBody(options.max_body_bytes, [this](bool read, bool too_large) {
       if (!read) {
         keep_alive_ = false;
-        return Respond(serve::ErrorForHttpStatus(400));
+        if (!timed_out_) return Respond(serve::ErrorForHttpStatus(400));
+        return Respond(HttpError{
+            408, "DEADLINE_EXCEEDED",
+            fmt::format("the request body stopped arriving: nothing came for {} ms "
+                        "(--request-timeout-ms), {} bytes read",
+                        server_.RequestTimeout().count(), request_.body.size())});
       }
       if (too_large) {
         return Respond(serve::PayloadTooLarge("the request body", context_.options.max_body_bytes, "--max-body-mb"));
@@ -339,9 +344,11 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 
   // Reads the body into request_.body, keeping at most `limit` bytes (beyond it the rest is
   // read and dropped, and `done` gets too_large); `done(read, too_large)` runs on its event loop.
+  // A read that gets nothing for RequestTimeout() fails with timed_out_ set.
   void ReadBody(size_t limit, std::function<void(bool read, bool too_large)> done) {
     SendContinueThen([this, limit, done = std::move(done)]() mutable {
       too_large_ = false;
+      timed_out_ = false;
       ReadBodyChunk(limit, std::move(done));
     });
   }
@@ -349,10 +356,30 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   void ReadBodyChunk(size_t limit, std::function<void(bool, bool)> done) {
     if (body_parser_->is_done()) return done(true, too_large_);
     PrepareChunk();
-    stream_.expires_after(server_.RequestTimeout());
+    const uint64_t read = ++body_reads_;
+    if (buffer_.size() > 0) {
+      // Bytes already read are parsed first (usually the whole body came with the header).
+      stream_.expires_after(server_.RequestTimeout());
+    } else {
+      // A read that gets nothing for RequestTimeout() is cancelled by a timer rather than by
+      // the stream's own timeout, which would close the socket before the 408 could be sent.
+      stream_.expires_never();
+      if (!body_timer_) body_timer_.emplace(stream_.get_executor());
+      body_timer_->expires_after(server_.RequestTimeout());
+      body_timer_->async_wait([self = shared_from_this(), read](beast::error_code ec) {
+        if (ec || read != self->body_reads_) return;  // cancelled, or that read already ended
+        self->timed_out_ = true;
+        beast::error_code ignored;
+        self->stream_.socket().cancel(ignored);
+      });
+    }
     http::async_read_some(
         stream_, buffer_, *body_parser_,
-        [self = shared_from_this(), limit, done = std::move(done)](beast::error_code ec, size_t) mutable {
+        [self = shared_from_this(), limit, done = std::move(done), read](beast::error_code ec, size_t) mutable {
+          if (self->body_timer_ && read == self->body_reads_) {
+            ++self->body_reads_;  // the timer of this read no longer applies
+            self->body_timer_->cancel();
+          }
           if (ec == http::error::need_buffer) ec = {};
           if (ec) return done(false, false);
           std::string_view got = self->ChunkRead();
@@ -581,6 +608,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   bool head_only_ = false;
   bool too_large_ = false;
+  bool timed_out_ = false;  // the last body read got nothing for RequestTimeout()
+  std::optional<asio::steady_timer> body_timer_;  // cancels a body read that gets nothing
+  uint64_t body_reads_ = 0;  // counts body reads begun and ended, so a late timer is ignored
   bool idle_ = false;  // waiting for the first byte of a next request
 };
 
@@ -651,6 +681,12 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   }
   if (options.max_body_bytes == 0 || options.max_upload_bytes == 0 || options.max_rows < 1) {
     return InvalidArgument("the body, upload and row limits must be positive");
+  }
+  if (options.max_jobs < 1 || options.max_queued_jobs < 0) {
+    return InvalidArgument(fmt::format(
+        "--max-jobs {} / --max-queued-jobs {}: expected at least 1 job at a time and 0 or more "
+        "waiting",
+        options.max_jobs, options.max_queued_jobs));
   }
   if (options.job_nice < 0 || options.job_nice > kJobNiceIdle) {
     return InvalidArgument(fmt::format(

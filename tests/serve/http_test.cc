@@ -286,10 +286,15 @@ TEST_F(HttpTest, MetricsCountRequestsLatenciesErrorsAndPredictions) {
   ASSERT_TRUE(client.Get("/no/such/route"));
   nlohmann::json row = {{"instances", nlohmann::json::array({nlohmann::json::array()})}};
   ASSERT_TRUE(PostJson(client, "/v1/models/churn_model:predict", row));  // a 400
+  auto predicted = PostJson(client, "/v1/models/churn_model/versions/1:predict",
+                            {{"instances", ChurnInstances(3)}});
+  ASSERT_TRUE(predicted);
+  ASSERT_EQ(predicted->status, 200) << predicted->body;
   // A request is counted just after its answer is sent, so poll until the last one shows.
   auto res = client.Get("/metrics");
   for (int i = 0; i < 1000 && res &&
-                  res->body.find("route=\"/v1/models/{name}:predict\"") == std::string::npos;
+                  res->body.find("route=\"/v1/models/{name}/versions/{version}:predict\"") ==
+                      std::string::npos;
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     res = client.Get("/metrics");
@@ -304,6 +309,62 @@ TEST_F(HttpTest, MetricsCountRequestsLatenciesErrorsAndPredictions) {
   EXPECT_THAT(text, ::testing::HasSubstr("strata_http_errors_total{route=\"/v1/models/{name}:predict\"} 1"));
   EXPECT_THAT(text, ::testing::HasSubstr("strata_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1"));
   EXPECT_THAT(text, ::testing::HasSubstr("# TYPE strata_http_request_duration_seconds histogram"));
+  // Rows predicted, by model and version: the 3 rows of the one answered prediction.
+  EXPECT_THAT(text, ::testing::HasSubstr("strata_predictions_total{model=\"churn_model\",version=\"1\"} 3\n"));
+}
+
+// Every route that takes a JSON body answers malformed JSON with a 400 naming the position,
+// and a body of the wrong JSON type with a 400 naming what was expected.
+TEST_F(HttpTest, EveryJsonRouteAnswersMalformedJsonWith400) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  const std::vector<std::pair<std::string, std::string>> routes = {
+      {"POST", "/v1/models/churn_model:predict"},
+      {"POST", "/v1/models/churn_model/versions/1:predict"},
+      {"POST", "/v2/models/churn_model/infer"},
+      {"POST", "/v2/models/churn_model/versions/1/infer"},
+      {"PUT", "/v1/models/churn_model/aliases/staging"},
+      {"POST", "/v1/jobs"},
+      {"POST", "/v1/sql"},
+      {"PUT", "/v1/notebooks/scratch"},
+  };
+  for (const auto& [method, path] : routes) {
+    SCOPED_TRACE(method + " " + path);
+    auto send = [&](const std::string& body) {
+      return method == "PUT" ? client.Put(path.c_str(), body, "application/json")
+                             : client.Post(path.c_str(), body, "application/json");
+    };
+    std::string message = ErrorMessage(send("{\"a\": [1, 2,"), 400, "INVALID_ARGUMENT");
+    EXPECT_THAT(message, ::testing::HasSubstr("not valid JSON"));
+    EXPECT_THAT(message, ::testing::HasSubstr("line 1, column"));
+    message = ErrorMessage(send("[1, 2]"), 400, "INVALID_ARGUMENT");
+    EXPECT_FALSE(message.empty());
+  }
+  // Nothing was changed by them.
+  EXPECT_EQ(JsonOf(client.Get("/v1/jobs"))["jobs"].size(), 0u);
+  EXPECT_EQ(JsonOf(client.Get("/v1/models/churn_model/aliases"))["aliases"].size(), 0u);
+}
+
+// A body that stops arriving gets 408 after --request-timeout-ms of silence, naming the limit.
+TEST_F(HttpTest, ABodyThatStopsArrivingGets408) {
+  ServerOptions o = Options();
+  o.request_timeout_ms = 1000;
+  RunningServer server(o);
+  auto start = std::chrono::steady_clock::now();
+  std::string answer = RawExchange(server.port(),
+                                   "POST /v1/models/churn_model:predict HTTP/1.1\r\nHost: x\r\n"
+                                   "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+                                   "{\"instances\"");
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 408")) << answer.substr(0, 300);
+  EXPECT_THAT(answer, ::testing::HasSubstr("DEADLINE_EXCEEDED"));
+  EXPECT_THAT(answer, ::testing::HasSubstr("--request-timeout-ms"));
+  EXPECT_THAT(answer, ::testing::HasSubstr("Connection: close"));
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  // The server is fine afterwards.
+  auto again = server.Client().Get("/healthz");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
 }
 
 TEST_F(HttpTest, ANonLoopbackHostIsRefusedWithoutAuth) {

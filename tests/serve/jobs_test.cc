@@ -202,6 +202,40 @@ TEST_F(JobsTest, CancellingQueuedAndRunningJobs) {
   EXPECT_EQ(JsonOf(client.Get("/v1/models/churn_model"))["latest_version"], before);
 }
 
+// --max-jobs run at once and --max-queued-jobs wait; one more gets 429 in the error shape,
+// and nothing is queued for it.
+TEST_F(JobsTest, JobsRunUpToTheLimitAndAFullQueueGets429) {
+  ServerOptions options = Options();
+  options.max_jobs = 2;
+  options.max_queued_jobs = 1;
+  RunningServer server(options);
+  auto client = server.Client();
+  json slow = TrainJob("BOOSTED_TREE_CLASSIFIER", {{"max_iterations", 100000}, {"early_stop", false}});
+  std::vector<std::string> ids;
+  auto submit = [&] {
+    auto res = PostJson(client, "/v1/jobs", slow);
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 202) << res->body;
+    ids.push_back(JsonOf(res)["id"]);
+  };
+  // Each waits for the one before to leave the queue (a queue of 1 holds one at a time).
+  ASSERT_NO_FATAL_FAILURE(submit());
+  EXPECT_EQ(WaitWhile(client, ids[0], {"queued"})["state"], "running");
+  ASSERT_NO_FATAL_FAILURE(submit());
+  EXPECT_EQ(WaitWhile(client, ids[1], {"queued"})["state"], "running");  // two at once
+  EXPECT_EQ(JsonOf(client.Get(("/v1/jobs/" + ids[0]).c_str()))["state"], "running");
+  ASSERT_NO_FATAL_FAILURE(submit());
+  EXPECT_EQ(JsonOf(client.Get(("/v1/jobs/" + ids[2]).c_str()))["state"], "queued");
+  const size_t listed = JsonOf(client.Get("/v1/jobs"))["jobs"].size();
+  std::string message = ErrorMessage(PostJson(client, "/v1/jobs", slow), 429, "RESOURCE_EXHAUSTED");
+  EXPECT_THAT(message, ::testing::HasSubstr("--max-queued-jobs"));
+  EXPECT_EQ(JsonOf(client.Get("/v1/jobs"))["jobs"].size(), listed);
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+    client.Post(("/v1/jobs/" + *it + ":cancel").c_str(), "", "application/json");
+    EXPECT_EQ(WaitWhile(client, *it, {"queued", "running"})["state"], "cancelled");
+  }
+}
+
 // --job-nice (default idle): the job's thread and the OpenMP team it starts train under
 // SCHED_IDLE, so requests get the CPU first; N runs them N nice levels lower; 0 keeps them
 // level. The rest of the process keeps its priority and policy.
@@ -232,6 +266,49 @@ TEST_F(JobsTest, JobsTrainBelowThePriorityOfRequests) {
   std::vector<ThreadCpu> level = BusyThreadsOfAJob(options);
   ASSERT_FALSE(level.empty()) << "no thread trained";
   for (const ThreadCpu& t : level) EXPECT_EQ(t.nice, base);
+}
+
+// Batch prediction from a file to a file, as docs/server.md describes it: upload the file
+// (POST /v1/datasets), run a predict job into a table, download that table. The downloaded
+// file holds the uploaded rows with the Predictor's answers for them.
+TEST_F(JobsTest, ABatchPredictionFromAnUploadedFileDownloadsAsAFile) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  std::istringstream all(ReadFileOrDie(SourcePath("examples/data/churn.csv")));
+  std::string file, line;
+  for (int i = 0; i <= 300 && std::getline(all, line); ++i) file += line + "\n";  // header + 300
+  auto res = client.Post("/v1/datasets?name=to_score", file, "text/csv");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 201) << res->body;
+  json job = {{"type", "predict"}, {"model", "churn_model"}, {"version", 1}, {"source", "to_score"},
+              {"output_table", "to_score_out"}};
+  res = PostJson(client, "/v1/jobs", job);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  json done = WaitWhile(client, JsonOf(res)["id"], {"queued", "running"});
+  ASSERT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["result"]["rows"], 300);
+  auto download = client.Get("/v1/datasets/to_score_out:download?format=csv");
+  ASSERT_TRUE(download);
+  ASSERT_EQ(download->status, 200) << download->body;
+  auto scored = ReadDataFile(dir_->Write("to_score_out.csv", download->body));
+  ASSERT_OK(scored);
+  ASSERT_EQ(scored->num_rows(), 300);
+  auto uploaded = ReadDataFile(dir_->Write("to_score.csv", file));
+  ASSERT_OK(uploaded);
+  auto ws = Workspace::Open(*path_);
+  ASSERT_OK(ws);
+  auto predictor = Predictor::Create(ModelStore(**ws).Load("churn_model", 1).value());
+  ASSERT_OK(predictor);
+  auto expected = (*predictor)->Predict(*uploaded);
+  ASSERT_OK(expected);
+  const Column& got = *scored->GetColumn("predicted_churn").value();
+  const Column& want = *expected->GetColumn("predicted_churn").value();
+  const Column& state = *scored->GetColumn("state").value();
+  for (int64_t r = 0; r < 300; ++r) {
+    EXPECT_EQ(got.GetString(r), want.GetString(r)) << "row " << r;
+    EXPECT_EQ(state.GetString(r), uploaded->GetColumn("state").value()->GetString(r)) << "row " << r;
+  }
 }
 
 TEST_F(JobsTest, ABatchPredictionJobWritesATableFromATable) {

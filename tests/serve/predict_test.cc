@@ -205,6 +205,61 @@ TEST_F(PredictTest, V2MetadataListsInputsOutputsAndVersions) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(JsonOf(res)["ready"], true);
+  // The latest version's readiness, and one version's metadata.
+  res = client.Get("/v2/models/churn_model/ready");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(JsonOf(res)["ready"], true);
+  res = client.Get("/v2/models/churn_model/versions/1");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json one = JsonOf(res);
+  EXPECT_EQ(one["name"], "churn_model");
+  EXPECT_EQ(one["inputs"], meta["inputs"]);
+  EXPECT_EQ(one["outputs"], meta["outputs"]);
+  ErrorMessage(client.Get("/v2/models/churn_model/versions/9"), 404, "NOT_FOUND");
+}
+
+// /infer without a version serves the latest one, and "parameters": {"explain": true} adds
+// each row's contributions as JSON text, as :predict's "explain" does.
+TEST_F(PredictTest, V2InferServesTheLatestVersionAndExplainsOnRequest) {
+  RunningServer server(Options());
+  auto client = server.Client();
+  std::vector<std::string> names = InputNames();
+  json objects = InstancesAsObjects(3);
+  json tensor_data = json::array();
+  for (const json& o : objects) {
+    json row = json::array();
+    for (const std::string& n : names) row.push_back(o[n]);
+    tensor_data.push_back(row);
+  }
+  json inputs = json::array({{{"name", "input__0"},
+                              {"shape", {3, static_cast<int>(names.size())}},
+                              {"datatype", "BYTES"},
+                              {"data", tensor_data}}});
+  auto res = PostJson(client, "/v2/models/churn_model/infer",
+                      {{"inputs", inputs}, {"parameters", {{"explain", true}}}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json body = JsonOf(res);
+  EXPECT_EQ(body["model_version"], "2");  // the latest of versions 1 and 2
+  Table expected = Expected(2);
+  const Column& label = *expected.GetColumn("predicted_churn").value();
+  json explained;
+  for (const json& out : body["outputs"]) {
+    if (out["name"] == "predict") {
+      for (int r = 0; r < 3; ++r) EXPECT_EQ(out["data"][r], std::string(label.GetString(r)));
+    }
+    if (out["name"] == "top_feature_attributions") explained = out;
+  }
+  ASSERT_FALSE(explained.is_null()) << body.dump();
+  EXPECT_EQ(explained["datatype"], "BYTES");
+  ASSERT_EQ(explained["data"].size(), 3u);
+  json first = json::parse(explained["data"][0].get<std::string>());
+  ASSERT_TRUE(first.is_array());
+  EXPECT_GT(first.size(), 0u);
+  EXPECT_LE(first.size(), names.size());
+  EXPECT_TRUE(first[0].contains("feature"));
 }
 
 TEST_F(PredictTest, V2InferPerColumnAndAsOneTensorMatchThePredictor) {

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "jobs_support.h"
 #include "serve_cli_support.h"
 #include "serve_fixture.h"
 
@@ -99,6 +100,53 @@ TEST(ServeCliTest, APublicHostWithoutAuthAndABadJobNiceAreRefused) {
   CommandResult help = RunStrata({"serve", "--help"}, dir.path().string());
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, ::testing::HasSubstr("Examples:"));
+}
+
+// SIGINT (Ctrl-C) stops the server as SIGTERM does: exit 0, the running job and the queued one
+// marked interrupted by the server itself before it exits (a restarted server only reads them),
+// and the registry intact, with no version of the model the job was training.
+TEST(ServeCliTest, SigintMarksRunningAndQueuedJobsInterruptedAndExitsZero) {
+  TempDir dir;
+  std::string workspace = MakeChurnWorkspace(dir);
+  std::string running, queued;
+  {
+    Child child({"--workspace", workspace, "serve", "--port", "0"});
+    int port = ServedPort(child);
+    ASSERT_GT(port, 0) << child.err();
+    httplib::Client client("127.0.0.1", port);
+    nlohmann::json slow = {{"type", "train"},
+                           {"model", "churn_slow"},
+                           {"spec", {{"source", "churn"}, {"label", "churn"},
+                                     {"model_type", "BOOSTED_TREE_CLASSIFIER"},
+                                     {"options", {{"max_iterations", 100000}, {"early_stop", false}}}}}};
+    auto res = PostJson(client, "/v1/jobs", slow);
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 202) << res->body;
+    running = nlohmann::json::parse(res->body)["id"];
+    res = PostJson(client, "/v1/jobs", slow);
+    ASSERT_TRUE(res);
+    queued = nlohmann::json::parse(res->body)["id"];
+    EXPECT_EQ(WaitWhile(client, running, {"queued"})["state"], "running");
+    ASSERT_EQ(kill(child.pid(), SIGINT), 0);
+    EXPECT_EQ(child.Wait(), 0) << child.err();
+  }
+  Child child({"--workspace", workspace, "serve", "--port", "0"});
+  int port = ServedPort(child);
+  ASSERT_GT(port, 0) << child.err();
+  httplib::Client client("127.0.0.1", port);
+  nlohmann::json first = nlohmann::json::parse(client.Get(("/v1/jobs/" + running).c_str())->body);
+  nlohmann::json second = nlohmann::json::parse(client.Get(("/v1/jobs/" + queued).c_str())->body);
+  EXPECT_EQ(first["state"], "interrupted");
+  EXPECT_EQ(second["state"], "interrupted");
+  // Marked by the stopping server, not by the restart ("... before the job finished").
+  EXPECT_THAT(first.value("error", ""), ::testing::Not(::testing::HasSubstr("before the job finished")));
+  EXPECT_THAT(second.value("error", ""), ::testing::HasSubstr("before the job started"));
+  auto model = client.Get("/v1/models/churn_model");
+  ASSERT_TRUE(model);
+  EXPECT_EQ(model->status, 200);
+  EXPECT_EQ(client.Get("/v1/models/churn_slow")->status, 404);
+  ASSERT_EQ(kill(child.pid(), SIGTERM), 0);
+  EXPECT_EQ(child.Wait(), 0) << child.err();
 }
 
 TEST(ServeCliTest, AMissingWorkspaceIsRefusedUnlessCreateIsGiven) {
