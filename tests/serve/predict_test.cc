@@ -40,6 +40,20 @@ class PredictTest : public ChurnWorkspaceTest {
     for (const Field& f : bundle->preprocessor.input_schema()) names.push_back(f.name);
     return names;
   }
+  // The rows as the Open Inference Protocol's single [N, F] tensor (BYTES: mixed types).
+  static json OneTensor(const json& objects) {
+    std::vector<std::string> names = InputNames();
+    json data = json::array();
+    for (const json& o : objects) {
+      json row = json::array();
+      for (const std::string& n : names) row.push_back(o[n]);
+      data.push_back(row);
+    }
+    return json::array({{{"name", "input__0"},
+                         {"shape", {static_cast<int>(objects.size()), static_cast<int>(names.size())}},
+                         {"datatype", "BYTES"},
+                         {"data", data}}});
+  }
   static inline Table* rows_ = nullptr;
 };
 
@@ -226,17 +240,7 @@ TEST_F(PredictTest, V2InferServesTheLatestVersionAndExplainsOnRequest) {
   RunningServer server(Options());
   auto client = server.Client();
   std::vector<std::string> names = InputNames();
-  json objects = InstancesAsObjects(3);
-  json tensor_data = json::array();
-  for (const json& o : objects) {
-    json row = json::array();
-    for (const std::string& n : names) row.push_back(o[n]);
-    tensor_data.push_back(row);
-  }
-  json inputs = json::array({{{"name", "input__0"},
-                              {"shape", {3, static_cast<int>(names.size())}},
-                              {"datatype", "BYTES"},
-                              {"data", tensor_data}}});
+  json inputs = OneTensor(InstancesAsObjects(3));
   auto res = PostJson(client, "/v2/models/churn_model/infer",
                       {{"inputs", inputs}, {"parameters", {{"explain", true}}}});
   ASSERT_TRUE(res);
@@ -274,16 +278,7 @@ TEST_F(PredictTest, V2InferPerColumnAndAsOneTensorMatchThePredictor) {
     std::string dt = data[0].is_string() ? "BYTES" : data[0].is_number_integer() ? "INT64" : "FP64";
     per_column.push_back({{"name", n}, {"shape", {5}}, {"datatype", dt}, {"data", data}});
   }
-  json tensor_data = json::array();
-  for (const json& o : objects) {
-    json row = json::array();
-    for (const std::string& n : names) row.push_back(o[n]);
-    tensor_data.push_back(row);
-  }
-  json tensor = json::array({{{"name", "input__0"},
-                              {"shape", {5, static_cast<int>(names.size())}},
-                              {"datatype", "BYTES"},
-                              {"data", tensor_data}}});
+  json tensor = OneTensor(objects);
   Table expected = Expected(1);
   const Column& label = *expected.GetColumn("predicted_churn").value();
   const Column& probs = *expected.GetColumn("predicted_churn_probs").value();
