@@ -144,10 +144,10 @@ struct Server::Impl {
       : context(std::move(options), std::move(workspace), serve::Routes().size()),
         loops(MakeLoops()),
         acceptor(loops.front()->get_executor()),
-        workers(static_cast<size_t>(
-            context.options.threads > 0
-                ? context.options.threads
-                : std::max(8, static_cast<int>(std::thread::hardware_concurrency())))) {}
+        workers_count(context.options.threads > 0
+                          ? context.options.threads
+                          : std::max(8, static_cast<int>(std::thread::hardware_concurrency()))),
+        workers(static_cast<size_t>(workers_count)) {}
   ~Impl() { workers.join(); }
 
   // The 401/403 for a request the route's scope does not allow; *www_authenticate is set to
@@ -180,6 +180,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<asio::io_context>> loops;
   size_t next_loop = 0;  // the loop of the next accepted connection (round robin)
   tcp::acceptor acceptor;  // on the first loop
+  int workers_count;          // --threads, or its default
   asio::thread_pool workers;  // request threads
 };
 
@@ -416,13 +417,25 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
         return self->ReadBodyOnWorker(receive);
       };
       if (self->route_->raw_body) self->request_.reader = &reader;
-      serve::HandlerResult result = self->RunHandler();
+      // A request that waited past its deadline for a request thread is not run late.
+      serve::HandlerResult result = Clock::now() > self->request_.deadline
+                                        ? serve::HandlerResult(self->WaitedTooLong())
+                                        : self->RunHandler();
       self->request_.reader = nullptr;
       // A body the handler did not read whole is still in the socket: close after answering.
       if (self->route_->raw_body && !self->body_parser_->is_done()) self->keep_alive_ = false;
       asio::post(self->stream_.get_executor(),
                  [self, result = std::move(result)]() mutable { self->Respond(std::move(result)); });
     });
+  }
+
+  HttpError WaitedTooLong() const {
+    return HttpError{408, "DEADLINE_EXCEEDED",
+                     fmt::format("the request waited {} ms for a request thread, past "
+                                 "--request-timeout-ms: all {} were busy; retry, or start the "
+                                 "server with more --threads",
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count(),
+                                 server_.workers_count)};
   }
 
   serve::HandlerResult RunHandler() {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "serve/routes.h"
@@ -365,6 +366,40 @@ TEST_F(HttpTest, ABodyThatStopsArrivingGets408) {
   auto again = server.Client().Get("/healthz");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 200);
+}
+
+// A request that waits for a request thread past --request-timeout-ms gets 408 instead of
+// running late: with one request thread held by an upload whose body trickles in for about
+// 3.5 s, a registry request sent meanwhile is answered 408 naming --threads.
+TEST_F(HttpTest, ARequestThatWaitedTooLongForAThreadGets408) {
+  ServerOptions o = Options();
+  o.threads = 1;
+  o.request_timeout_ms = 1000;
+  RunningServer server(o);
+  int fd = ConnectLoopback(server.port());
+  ASSERT_GE(fd, 0);
+  std::string head = "POST /v1/datasets?name=trickle HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: text/csv\r\nContent-Length: 100000\r\n\r\na,b\n";
+  ASSERT_EQ(send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  std::thread trickle([fd] {
+    for (int i = 0; i < 14; ++i) {  // a row every 250 ms: never silent for the 1 s limit
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      send(fd, "1,2\n", 4, MSG_NOSIGNAL);
+    }
+    shutdown(fd, SHUT_WR);  // the upload ends, cut short
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // the upload has the thread
+  auto client = server.Client();
+  client.set_read_timeout(std::chrono::seconds(30));
+  std::string message = ErrorMessage(client.Get("/v1/models"), 408, "DEADLINE_EXCEEDED");
+  EXPECT_THAT(message, ::testing::HasSubstr("waited"));
+  EXPECT_THAT(message, ::testing::HasSubstr("--threads"));
+  trickle.join();
+  close(fd);
+  // With the thread free again, the same request is answered.
+  auto again = client.Get("/v1/models");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200) << again->body;
 }
 
 TEST_F(HttpTest, ANonLoopbackHostIsRefusedWithoutAuth) {
