@@ -55,8 +55,10 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   } else {
     auto [end, ec] = std::from_chars(a.job_nice.data(), a.job_nice.data() + a.job_nice.size(),
                                      options.job_nice);
+    // The range is Server::Create's to check; here only that the value is a number, and that
+    // the number standing for idle is asked for by its word.
     if (ec != std::errc() || end != a.job_nice.data() + a.job_nice.size() ||
-        options.job_nice < 0 || options.job_nice > 19) {
+        options.job_nice == kJobNiceIdle) {
       return InvalidArgument(fmt::format(
           "--job-nice {}: expected idle, or 0 (jobs at the server's priority) to 19 (the lowest "
           "nice level)",
