@@ -329,7 +329,9 @@ TEST_F(HttpTest, EveryJsonRouteAnswersMalformedJsonWith400) {
       {"POST", "/v1/sql"},
       {"PUT", "/v1/notebooks/scratch"},
   };
-  for (const auto& [method, path] : routes) {
+  for (const auto& route : routes) {
+    const std::string& method = route.first;
+    const std::string& path = route.second;
     SCOPED_TRACE(method + " " + path);
     auto send = [&](const std::string& body) {
       return method == "PUT" ? client.Put(path.c_str(), body, "application/json")
