@@ -1,10 +1,11 @@
 // AutoML: the best model Strata can find for a label within a time budget. It detects the
 // task from the label, tries a portfolio of known-good configurations of every model family
 // (boosted trees, random forests, neural networks, linear models) and of imbalance handling
-// (none, class weights, downsample-and-upweight, SMOTE) scored by cross-validation (small
-// data) or a holdout (large data), then builds a Caruana ensemble over the out-of-fold
-// predictions of the best ones, tunes the decision threshold on them, and returns it as one
-// bundle (AUTOML_CLASSIFIER / AUTOML_REGRESSOR) that predicts and serves like any other.
+// (none, class weights, downsample-and-upweight, SMOTE, and combinations of them) scored by
+// cross-validation (small data) or a holdout (large data), then builds a Caruana ensemble
+// over the out-of-fold predictions of the best ones, tunes the decision threshold on them,
+// and returns it as one bundle (AUTOML_CLASSIFIER / AUTOML_REGRESSOR) that predicts and
+// serves like any other.
 //
 //   strata::AutoMlSpec spec;
 //   spec.label = "churn";
