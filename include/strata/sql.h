@@ -16,9 +16,11 @@
 #include <string>
 #include <string_view>
 
+#include "strata/automl.h"
 #include "strata/progress.h"
 #include "strata/status.h"
 #include "strata/table.h"
+#include "strata/tune.h"
 #include "strata/workspace.h"
 
 namespace strata {
@@ -39,6 +41,11 @@ struct SqlOptions {
   bool continue_on_error = false;     // report an error and go on with the next statement
   int threads = 0;                    // training threads (0: all cores)
   ProgressCallback progress;          // training progress
+  // CREATE MODEL with NUM_TRIALS: each finished trial with the best so far (what `strata tune`
+  // reports); with AUTOML_CLASSIFIER / AUTOML_REGRESSOR: each configuration scored, with the
+  // best so far. Where set, they are called instead of `progress`.
+  std::function<void(const TuneProgress&)> on_trial;
+  std::function<void(const AutoMlEvent&)> on_automl;
   const std::atomic<bool>* cancel = nullptr;
 };
 

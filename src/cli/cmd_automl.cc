@@ -34,11 +34,6 @@ struct AutoMlArgs {
   int threads = 0;
 };
 
-std::string Score(const LeaderboardEntry& e) {
-  if (e.status != "ok") return "-";
-  return ScoreText(e.score, e.score_std);
-}
-
 Status RunAutoMlCommand(const AutoMlArgs& args, const GlobalOptions& global) {
   STRATA_RETURN_IF_ERROR(CheckTrainingSource(args.table, args.file));
   if (args.target.empty()) return InvalidArgument("give the label column to predict with --target COL");
@@ -69,11 +64,7 @@ Status RunAutoMlCommand(const AutoMlArgs& args, const GlobalOptions& global) {
     std::cerr << fmt::format("AutoML: predicting '{}' from {} rows, budget {:.0f} s; Ctrl-C stops and keeps the "
                              "best so far\n",
                              args.target, WithThousands(input.data.num_rows()), budget);
-    options.on_progress = [](const AutoMlEvent& e) {
-      std::cerr << fmt::format("[{:>5.0f}s/{:.0f}s] {:>2}. {:<44} {} {:<18} ({:.1f} s)   best {:.4f} {}\n",
-                               e.elapsed_seconds, e.budget_seconds, e.done, e.last->name, e.metric,
-                               Score(*e.last), e.last->fit_seconds, e.best->score, e.best->name);
-    };
+    options.on_progress = [](const AutoMlEvent& e) { std::cerr << AutoMlProgressLine(e) << "\n"; };
   }
   auto result = RunAutoMl(spec, input.data, options);
   if (!result.ok()) return result.status();

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "cli/ml_common.h"
 #include "cli/output.h"
 #include "cli/progress_bar.h"
 #include "strata/model_store.h"
@@ -175,6 +176,12 @@ class Shell {
     options.cancel = &g_cancel;
     ProgressBar bar(!global_.quiet && StderrIsTty());
     options.progress = bar.Callback("iterations");
+    if (!global_.quiet) {
+      // Tuning and AutoML report each trial / configuration and the best so far, as
+      // `strata tune` and `strata automl` do.
+      options.on_trial = [](const TuneProgress& p) { std::cerr << FormatTrialLine(p) << "\n"; };
+      options.on_automl = [](const AutoMlEvent& e) { std::cerr << AutoMlProgressLine(e) << "\n"; };
+    }
     g_cancel = false;
     auto previous = std::signal(SIGINT, OnInterrupt);
     Status s = engine_.Run(text, [&](const SqlResult& r) { return Show(r); }, options);

@@ -181,6 +181,13 @@ std::string ScoreText(double score, double std_dev) {
                      : fmt::format("{:.4f}", score);
 }
 
+std::string AutoMlProgressLine(const AutoMlEvent& e) {
+  const std::string score = e.last->status == "ok" ? ScoreText(e.last->score, e.last->score_std) : "-";
+  return fmt::format("[{:>5.0f}s/{:.0f}s] {:>2}. {:<44} {} {:<18} ({:.1f} s)   best {:.4f} {}", e.elapsed_seconds,
+                     e.budget_seconds, e.done, e.last->name, e.metric, score, e.last->fit_seconds, e.best->score,
+                     e.best->name);
+}
+
 std::string KeyOptionsText(const nlohmann::json& options) {
   static const std::set<std::string> kCaps = {"max_iterations", "early_stopping_rounds", "min_rel_progress"};
   std::string out;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "strata/automl.h"
 #include "strata/table.h"
 #include "strata/workspace.h"
 
@@ -96,5 +97,9 @@ std::string ScoreText(double score, double std_dev);
 // A configuration's options as "name=value" pairs for people ("max_tree_depth=6
 // learn_rate=0.03"), leaving out the iteration caps that early stopping makes moot.
 std::string KeyOptionsText(const nlohmann::json& options);
+
+// One line of AutoML progress for stderr: elapsed / budget, the configuration just scored
+// with its mean ± std and fit time, and the best so far (`strata automl`, `strata sql`).
+std::string AutoMlProgressLine(const AutoMlEvent& event);
 
 }  // namespace strata::cli

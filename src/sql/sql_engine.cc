@@ -562,7 +562,9 @@ class StatementRunner {
     AutoMlOptions automl;
     automl.threads = options_.threads;
     automl.cancel = options_.cancel;
-    if (options_.progress) {
+    if (options_.on_automl) {
+      automl.on_progress = options_.on_automl;
+    } else if (options_.progress) {
       // Progress in seconds of the budget.
       automl.on_progress = [progress = options_.progress](const AutoMlEvent& e) {
         progress(Progress{"automl", static_cast<int64_t>(e.elapsed_seconds), static_cast<int64_t>(e.budget_seconds)});
@@ -604,7 +606,9 @@ class StatementRunner {
     options.threads = train.threads;
     options.cancel = train.cancel;
     options.data_fingerprint = train.data_fingerprint;
-    if (train.progress) {
+    if (options_.on_trial) {
+      options.progress = options_.on_trial;
+    } else if (train.progress) {
       options.progress = [&train](const TuneProgress& p) {
         train.progress(Progress{"trials", p.done, p.total});
       };

@@ -43,6 +43,34 @@ TEST_F(TuneCliTest, TunesPrintsTrialLinesAndALeaderboardAndStoresTheModel) {
   EXPECT_THAT(info.out, HasSubstr("3,1"));
 }
 
+// `strata sql` reports tuning and AutoML as `strata tune` and `strata automl` do: a line per
+// trial or configuration on stderr with the best so far; --quiet leaves only the results.
+TEST_F(TuneCliTest, SqlNumTrialsAndAutoMlReportEachTrialAndTheBestSoFar) {
+  auto tuned = Run({"sql", "--threads=2", "-c",
+                    "CREATE MODEL tuned OPTIONS(model_type = 'logistic_reg', input_label_cols = ['churn'], "
+                    "num_trials = 3, max_iterations = 3, l2_reg = HPARAM_RANGE(0.01, 10)) AS SELECT * FROM churn"});
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.err;
+  EXPECT_THAT(tuned.err, HasSubstr("trial 1/3"));
+  EXPECT_THAT(tuned.err, HasSubstr("trial 3/3"));
+  EXPECT_THAT(tuned.err, HasSubstr("roc_auc="));
+  EXPECT_THAT(tuned.err, HasSubstr("best="));
+
+  auto automl = Run({"sql", "--threads=2", "-c",
+                     "CREATE MODEL auto OPTIONS(model_type = 'AUTOML_CLASSIFIER', input_label_cols = ['churn'], "
+                     "budget_hours = 0.002) AS SELECT * FROM churn LIMIT 800"});
+  ASSERT_EQ(automl.exit_code, 0) << automl.err;
+  EXPECT_THAT(automl.err, HasSubstr("1. boosted_tree_lr0.1_d6"));
+  EXPECT_THAT(automl.err, HasSubstr("best "));
+  EXPECT_THAT(automl.err, HasSubstr("Created model auto"));
+
+  auto quiet = Run({"sql", "--quiet", "--threads=2", "-c",
+                    "CREATE OR REPLACE MODEL tuned OPTIONS(model_type = 'logistic_reg', input_label_cols = "
+                    "['churn'], num_trials = 2, max_iterations = 2, l2_reg = HPARAM_RANGE(0.01, 10)) AS "
+                    "SELECT * FROM churn"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_THAT(quiet.err, ::testing::Not(HasSubstr("trial 1/2")));
+}
+
 TEST_F(TuneCliTest, JsonOutputNamesTheOptimalTrial) {
   auto r = Tune({"churn", "-t", "churn", "-m", "logistic_reg", "--trials", "2", "-o",
                 "max_iterations=2", "--format", "json", "--seed", "3"});
