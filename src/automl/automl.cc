@@ -417,7 +417,9 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
   // Scores one configuration by cross-validation and records it; false when the search
   // must stop (budget reached or cancelled).
   auto evaluate = [&](const Candidate& c) -> Result<bool> {
-    if (watchdog.flag()->load()) return false;
+    // The caller's flag too: the watchdog sees it within 20 ms, and a cancel set between two
+    // configurations must start no further one.
+    if (watchdog.flag()->load() || watchdog.user_cancelled()) return false;
     const double left = std::chrono::duration<double>(search_deadline - Clock::now()).count();
     if (auto seen = seconds_by_type.find(c.model_type); seen != seconds_by_type.end() && seen->second > left) {
       LeaderboardEntry skipped;

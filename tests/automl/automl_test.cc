@@ -186,6 +186,55 @@ TEST(AutoMlTest, TheBudgetLeftAfterThePortfolioTunesBoostedTreesAndNetworks) {
   }
 }
 
+// Cancelling mid-run (Ctrl-C) keeps the best found so far as a complete model, and two runs
+// with the same seed stopped at the same point give the same model, prediction for prediction.
+TEST(AutoMlTest, CancelMidRunKeepsTheBestSoFarAndTheSameSeedGivesTheSameModel) {
+  AutoMlSpec spec = Spec("churn", 300);  // never reached: the cancel stops the run
+  spec.folds = 3;
+  auto run = [&] {
+    std::atomic<bool> cancel{false};
+    AutoMlOptions o;
+    o.cancel = &cancel;
+    o.on_progress = [&](const AutoMlEvent& e) {
+      if (e.done == 3) cancel = true;
+    };
+    return RunAutoMl(spec, Churn().Slice(0, 800), o);
+  };
+  auto a = run();
+  auto b = run();
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  EXPECT_TRUE(a->cancelled);
+  EXPECT_LT(a->seconds, 120);
+  std::vector<std::string> finished;
+  for (const auto& e : a->leaderboard) {
+    if (e.status == "ok") finished.push_back(e.name);
+  }
+  EXPECT_EQ(finished.size(), 3u);  // no configuration started after the cancel
+  ASSERT_EQ(a->leaderboard.size(), b->leaderboard.size());
+  for (size_t i = 0; i < a->leaderboard.size(); ++i) {
+    EXPECT_EQ(a->leaderboard[i].name, b->leaderboard[i].name);
+    EXPECT_EQ(a->leaderboard[i].score, b->leaderboard[i].score);
+    EXPECT_EQ(a->leaderboard[i].ensemble_weight, b->leaderboard[i].ensemble_weight);
+  }
+  EXPECT_EQ(a->bundle.threshold, b->bundle.threshold);
+  EXPECT_EQ(a->bundle.temperature, b->bundle.temperature);
+  // A complete model: it predicts rows it never saw, the same from both runs.
+  auto pa = Predictor::Create(a->bundle);
+  auto pb = Predictor::Create(b->bundle);
+  ASSERT_OK(pa);
+  ASSERT_OK(pb);
+  const Table rows = Churn().Slice(4000, 300);
+  auto ra = (*pa)->PredictRaw(rows);
+  auto rb = (*pb)->PredictRaw(rows);
+  ASSERT_OK(ra);
+  ASSERT_OK(rb);
+  EXPECT_EQ(ra->probabilities, rb->probabilities);
+  auto m = Evaluate(a->bundle, rows);
+  ASSERT_OK(m);
+  EXPECT_GT((*m)["roc_auc"].get<double>(), 0.8);
+}
+
 TEST(AutoMlTest, CancellationAndBadInputAreReportedClearly) {
   std::atomic<bool> cancel{true};
   AutoMlOptions o;
