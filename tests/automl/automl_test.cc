@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <random>
 
 #include "strata/calibration.h"
 #include "strata/csv.h"
@@ -233,6 +234,50 @@ TEST(AutoMlTest, CancelMidRunKeepsTheBestSoFarAndTheSameSeedGivesTheSameModel) {
   auto m = Evaluate(a->bundle, rows);
   ASSERT_OK(m);
   EXPECT_GT((*m)["roc_auc"].get<double>(), 0.8);
+}
+
+// Above kAutoMlCvMaxRows rows AutoML scores on one stratified 20% holdout instead of 5 folds:
+// its metrics are that holdout's, with no spread over folds.
+TEST(AutoMlTest, LargeDataIsScoredOnAHoldout) {
+  const int64_t n = kAutoMlCvMaxRows + 5'000;
+  Column x1("x1", DataType::kFloat64), x2("x2", DataType::kFloat64), noise("noise", DataType::kFloat64);
+  Column label("label", DataType::kString);
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal;
+  int64_t positives = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double a = normal(rng), b = normal(rng), e = normal(rng);
+    x1.AppendFloat64(a);
+    x2.AppendFloat64(b);
+    noise.AppendFloat64(normal(rng));
+    const bool positive = a + 0.5 * b + 0.5 * e > 1.2;  // ~15% positive
+    positives += positive;
+    label.AppendString(positive ? "yes" : "no");
+  }
+  auto table = Table::FromColumns({std::move(x1), std::move(x2), std::move(noise), std::move(label)});
+  ASSERT_OK(table);
+  AutoMlSpec spec = Spec("label", 12);
+  spec.source = "synthetic";
+  auto r = RunAutoMl(spec, *table);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->bundle.lineage["split_method"], "HOLDOUT");
+  EXPECT_EQ(r->bundle.lineage["eval_rows"].get<int64_t>(), n / 5);
+  EXPECT_THAT(r->bundle.metrics["evaluated_on"].get<std::string>(), HasSubstr("1/5 holdout"));
+  EXPECT_EQ(r->bundle.options["folds"], 1);
+  ASSERT_EQ(r->leaderboard.front().status, "ok");
+  for (const auto& e : r->leaderboard) {
+    if (e.status == "ok") {
+      EXPECT_EQ(e.score_std, 0) << e.name;
+    }
+  }
+  // Stratified: the holdout keeps the positive share, to the row.
+  const auto& summary = r->bundle.eval_summary;
+  const auto labels = summary["labels"].get<std::vector<std::string>>();
+  const auto yes = std::find(labels.begin(), labels.end(), "yes") - labels.begin();
+  int64_t held_positives = 0;
+  for (const auto& count : summary["confusion_matrix"][yes]) held_positives += count.get<int64_t>();
+  EXPECT_NEAR(static_cast<double>(held_positives), static_cast<double>(positives) / 5, 1.0);
+  EXPECT_GT(r->bundle.metrics["roc_auc"].get<double>(), 0.85);
 }
 
 TEST(AutoMlTest, CancellationAndBadInputAreReportedClearly) {
