@@ -76,6 +76,17 @@ TEST(AutoMlTest, BinaryChurnEnsembleBeatsOrMatchesItsBestConfigurationWithinBudg
   EXPECT_TRUE(Churn().ColumnIndex(b.importance[0]["feature"].get<std::string>()) >= 0);
   EXPECT_GT(b.threshold, 0);
   EXPECT_LT(b.threshold, 1);
+  // The threshold is the one of maximum F1 on the out-of-fold predictions: no point of their
+  // ROC curve (every threshold's counts, thinned) does better than the F1 reported there.
+  const double f1 = b.metrics["f1_score"].get<double>();
+  ASSERT_GT(b.eval_summary["roc_curve"].size(), 10u);
+  for (const auto& point : b.eval_summary["roc_curve"]) {
+    const double tp = point["true_positives"].get<double>(), fp = point["false_positives"].get<double>(),
+                 fn = point["false_negatives"].get<double>();
+    if (tp > 0) {
+      EXPECT_LE(2 * tp / (2 * tp + fp + fn), f1 + 1e-9) << "threshold " << point["threshold"];
+    }
+  }
   // It predicts like any bundle, on rows it never saw.
   auto p = Predictor::Create(b);
   ASSERT_OK(p);
