@@ -39,6 +39,10 @@ struct ServerOptions {
   size_t max_upload_bytes = size_t{1} << 30;  // dataset uploads (POST /v1/datasets): 413 beyond
   int64_t max_rows = 100000;      // rows per prediction request (413 beyond)
   int request_timeout_ms = 30000; // reading a request and predicting; 408 beyond
+  // A /v1/sql script that runs longer is stopped (the running statement's changes undone) and
+  // gets 408; 0: no limit (a CREATE MODEL may train for minutes). A request's "timeout_ms"
+  // may ask for less.
+  int sql_timeout_ms = 0;
   // Threads for the routes that may block (registry, jobs, SQL, datasets); predictions and
   // probes are answered on the event-loop threads, one per core. 0: max(8, cores).
   int threads = 0;

@@ -9,15 +9,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "automl/portfolio.h"
 #include "common/clock.h"
+#include "common/watchdog.h"
 #include "common/text.h"
 #include "models/evaluation.h"
 #include "strata/build_info.h"
@@ -121,43 +120,6 @@ Result<DataFacts> Inspect(const Table& data, const std::string& label, std::opti
   }
   return facts;
 }
-
-// Sets `stop` when the deadline passes or the caller cancels, so that a configuration in
-// the middle of training stops within a boosting round.
-class Watchdog {
- public:
-  Watchdog(Clock::time_point deadline, const std::atomic<bool>* user_cancel)
-      : deadline_(deadline), user_cancel_(user_cancel), thread_([this] { Run(); }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  const std::atomic<bool>* flag() const { return &stop_; }
-  bool user_cancelled() const { return user_cancel_ != nullptr && user_cancel_->load(); }
-
- private:
-  void Run() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!done_) {
-      if (Clock::now() >= deadline_ || user_cancelled()) {
-        stop_ = true;
-        return;
-      }
-      cv_.wait_for(lock, std::chrono::milliseconds(20));
-    }
-  }
-  Clock::time_point deadline_;
-  const std::atomic<bool>* user_cancel_;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
 
 struct Scored {
   LeaderboardEntry entry;

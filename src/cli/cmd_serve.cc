@@ -27,6 +27,7 @@ struct ServeArgs {
   double max_upload_mb = 1024;
   int64_t max_rows = 100000;
   int request_timeout_ms = 30000;
+  int sql_timeout_ms = 0;
   int threads = 0;
   int max_jobs = 1;
   int max_queued_jobs = 16;
@@ -47,6 +48,7 @@ Status RunServe(const ServeArgs& a, const GlobalOptions& global) {
   options.max_upload_bytes = static_cast<size_t>(a.max_upload_mb * 1024 * 1024);
   options.max_rows = a.max_rows;
   options.request_timeout_ms = a.request_timeout_ms;
+  options.sql_timeout_ms = a.sql_timeout_ms;
   options.threads = a.threads;
   options.max_jobs = a.max_jobs;
   options.max_queued_jobs = a.max_queued_jobs;
@@ -134,6 +136,10 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--request-timeout-ms", a->request_timeout_ms,
                   "Time to read a request and predict (408 beyond)")
+      ->capture_default_str();
+  cmd->add_option("--sql-timeout-ms", a->sql_timeout_ms,
+                  "Longest a /v1/sql script may run; beyond, the running statement is stopped, its "
+                  "changes undone, and the request gets 408 (0: no limit)")
       ->capture_default_str();
   cmd->add_option("--threads", a->threads, "Threads for the routes that may block (0: max(8, cores)); predictions and probes run on one event-loop thread per core")
       ->capture_default_str();

@@ -91,7 +91,8 @@ constexpr Route kRoutes[] = {
      Scope::kAdmin, &HandleRetryJob, {}, "Job"},
     // SQL over the workspace (BigQuery ML's dialect, docs/sql.md).
     {"POST", "/v1/sql",
-     "Run SQL: {\"query\": \"...\", \"max_rows\": N}; each statement's columns and rows, or its message",
+     "Run SQL: {\"query\": \"...\", \"max_rows\": N, \"timeout_ms\": N}; each statement's columns and "
+     "rows, or its message; 408 past the time limit",
      Scope::kAdmin, &HandleSql},
     // Datasets: the workspace's tables, uploaded as files and downloaded again.
     {"POST", "/v1/datasets",

@@ -695,6 +695,11 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   if (options.max_body_bytes == 0 || options.max_upload_bytes == 0 || options.max_rows < 1) {
     return InvalidArgument("the body, upload and row limits must be positive");
   }
+  if (options.request_timeout_ms < 0 || options.sql_timeout_ms < 0) {
+    return InvalidArgument(fmt::format(
+        "--request-timeout-ms {} / --sql-timeout-ms {}: expected 0 or more milliseconds",
+        options.request_timeout_ms, options.sql_timeout_ms));
+  }
   if (options.max_jobs < 1 || options.max_queued_jobs < 0) {
     return InvalidArgument(fmt::format(
         "--max-jobs {} / --max-queued-jobs {}: expected at least 1 job at a time and 0 or more "

@@ -1,5 +1,11 @@
 // /v1/sql: a script in Strata's SQL (BigQuery ML's dialect over the workspace) through the
 // one SqlEngine, the same as `strata sql -c`; each statement's rows or message come back.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <optional>
+
+#include "common/watchdog.h"
 #include "serve/handlers.h"
 #include "serve/request_table.h"
 #include "serve/server_context.h"
@@ -27,6 +33,19 @@ HandlerResult HandleSql(ServerContext& context, const RouteRequest& request) {
     }
     max_rows = m.get<int64_t>();
   }
+  // The time limit: --sql-timeout-ms (0: none), or the request's "timeout_ms" when shorter.
+  int64_t timeout_ms = context.options.sql_timeout_ms;
+  std::string limit_name = "--sql-timeout-ms";
+  if (body->contains("timeout_ms")) {
+    const json& t = (*body)["timeout_ms"];
+    if (!t.is_number_integer() || t.get<int64_t>() < 1) {
+      return InvalidArgument("\"timeout_ms\" must be a whole number of milliseconds >= 1");
+    }
+    if (timeout_ms == 0 || t.get<int64_t>() < timeout_ms) {
+      timeout_ms = t.get<int64_t>();
+      limit_name = "the request's \"timeout_ms\"";
+    }
+  }
   // Its own connection, as jobs have: a long statement (CREATE MODEL) holds no one else.
   Result<std::unique_ptr<Workspace>> workspace = context.OpenConnection();
   if (!workspace.ok()) return workspace.status();
@@ -34,6 +53,13 @@ HandlerResult HandleSql(ServerContext& context, const RouteRequest& request) {
   json results = json::array();
   SqlOptions options;
   options.source_name = "query";
+  // At the limit the watchdog's flag stops training between iterations and a query inside
+  // SQLite; the statement's changes are undone, the statements before it stay.
+  std::optional<Watchdog> watchdog;
+  if (timeout_ms > 0) {
+    watchdog.emplace(Watchdog::Clock::now() + std::chrono::milliseconds(timeout_ms), nullptr);
+    options.cancel = watchdog->flag();
+  }
   Status status = engine.Run((*body)["query"].get<std::string>(), [&](const SqlResult& r) {
     json out = {{"statement", r.statement}, {"line", r.line}, {"seconds", r.seconds}};
     if (r.has_rows) {
@@ -54,7 +80,17 @@ HandlerResult HandleSql(ServerContext& context, const RouteRequest& request) {
     results.push_back(std::move(out));
     return Status::Ok();
   }, options);
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    if (watchdog && watchdog->flag()->load() && status.code() == StatusCode::kCancelled) {
+      return HttpError{408, "DEADLINE_EXCEEDED", fmt::format(
+          "the SQL ran past {} ms ({}); the statement running then was stopped and its changes "
+          "undone; the {} statement(s) before it finished and were kept. Run long work as a job "
+          "(POST /v1/jobs) or raise the limit",
+          timeout_ms, limit_name, results.size()),
+                       {{"timeout_ms", timeout_ms}, {"statements_finished", results.size()}}};
+    }
+    return status;
+  }
   return Reply{200, {{"results", results}}};
 }
 

@@ -983,6 +983,12 @@ Status SqlEngine::Run(std::string_view script, const ResultSink& on_result,
   };
   auto statements = SplitScript(script);
   if (!statements.ok()) return positioned(statements.status(), 0);
+  // The cancel flag also stops a query inside SQLite (Ctrl-C, a request's deadline).
+  struct InterruptHook {
+    SqliteDb& db;
+    InterruptHook(SqliteDb& d, const std::atomic<bool>* flag) : db(d) { db.SetInterruptFlag(flag); }
+    ~InterruptHook() { db.SetInterruptFlag(nullptr); }
+  } interrupt_hook(impl_->workspace.db(), options.cancel);
   Status last = Status::Ok();
   for (const auto& [begin, end] : *statements) {
     if (options.cancel != nullptr && options.cancel->load()) return Cancelled("cancelled");

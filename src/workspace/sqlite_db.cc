@@ -301,6 +301,17 @@ Status SqliteDb::SetBusyTimeout(int milliseconds) {
   return SqliteStatus(sqlite3_busy_timeout(db_, milliseconds), db_, "setting the busy timeout");
 }
 
+void SqliteDb::SetInterruptFlag(const std::atomic<bool>* flag) {
+  // SQLite calls the handler every N virtual-machine instructions; a non-zero answer
+  // interrupts the statement. 10,000 instructions take well under a millisecond.
+  auto handler = [](void* data) -> int { return static_cast<const std::atomic<bool>*>(data)->load() ? 1 : 0; };
+  if (flag == nullptr) {
+    sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+  } else {
+    sqlite3_progress_handler(db_, 10'000, handler, const_cast<std::atomic<bool>*>(flag));
+  }
+}
+
 bool SqliteDb::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 bool SqliteDb::read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }

@@ -18,6 +18,7 @@
 // transaction belongs to the connection: threads that write concurrently open their own.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -121,6 +122,10 @@ class SqliteDb {
   Result<std::string> QueryText(std::string_view sql);
 
   Status SetBusyTimeout(int milliseconds);
+  // While `flag` (kept alive by the caller) reads true, a running statement stops within a
+  // few thousand SQLite instructions with SQLITE_INTERRUPT (Cancelled), its changes undone;
+  // nullptr removes the hook. Lets Ctrl-C and request deadlines stop a long query.
+  void SetInterruptFlag(const std::atomic<bool>* flag);
   // True inside BEGIN ... COMMIT (SQLite's autocommit mode is off).
   bool in_transaction() const;
   // True when the connection cannot write (opened read-only or the file is not writable).

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
+#include "support/child_process.h"
 #include "support/test_support.h"
 
 namespace strata {
@@ -125,6 +128,29 @@ TEST_F(SqlCliTest, ExampleScriptRuns) {
   EXPECT_THAT(r.err, HasSubstr("Created model churn_sql_model (BOOSTED_TREE_CLASSIFIER"));
   EXPECT_THAT(r.out, HasSubstr("expected_label,no,yes"));
   EXPECT_THAT(r.out, HasSubstr("state,customers,predicted_to_churn"));
+}
+
+// Ctrl-C stops a query running inside SQLite, as in the sqlite3 shell: the statement is
+// interrupted and its changes undone, the ones before it stay, the exit code is 130.
+TEST_F(SqlCliTest, CtrlCInterruptsALongQuery) {
+  testing::Child child({"--workspace", dir_.File("strata.db"), "sql", "-c",
+                        "CREATE TABLE kept AS SELECT 1 AS a; INSERT INTO kept VALUES (2);\n"
+                        "CREATE TABLE undone AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                        "WHERE x < 1000000000000) SELECT count(*) AS n FROM c;"});
+  // The INSERT's note says the long statement has started (and Ctrl-C's handler is set).
+  ASSERT_TRUE(child.WaitForStderr("1 row changed")) << child.err();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto signalled = std::chrono::steady_clock::now();
+  ASSERT_EQ(kill(child.pid(), SIGINT), 0);
+  EXPECT_EQ(child.Wait(), 130);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count(), 10);
+  EXPECT_THAT(child.err(), HasSubstr("interrupted"));
+  EXPECT_THAT(child.err(), HasSubstr("-c:2:1"));  // the statement that was stopped
+
+  auto tables = Run({"sql", "--mode", "csv", "-c",
+                     "SELECT name FROM sqlite_master WHERE name IN ('kept', 'undone'); SELECT count(*) FROM kept"});
+  ASSERT_EQ(tables.exit_code, 0) << tables.err;
+  EXPECT_EQ(tables.out, "name\nkept\ncount(*)\n2\n");
 }
 
 // The interactive shell on a terminal (a pseudo-terminal made by util-linux's `script`):
