@@ -16,14 +16,15 @@
 #include <string>
 #include <string_view>
 
-#include "strata/automl.h"
 #include "strata/progress.h"
 #include "strata/status.h"
 #include "strata/table.h"
-#include "strata/tune.h"
 #include "strata/workspace.h"
 
 namespace strata {
+
+struct AutoMlEvent;   // strata/automl.h
+struct TuneProgress;  // strata/tune.h
 
 // What one statement produced.
 struct SqlResult {

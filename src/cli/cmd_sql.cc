@@ -22,6 +22,7 @@
 #include "strata/model_store.h"
 #include "strata/sql.h"
 #include "strata/suggest.h"
+#include "strata/tune.h"
 #include "strata/workspace.h"
 
 namespace strata::cli {

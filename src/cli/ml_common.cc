@@ -10,6 +10,7 @@
 #include <set>
 
 #include "cli/output.h"
+#include "strata/automl.h"
 #include "strata/data_file.h"
 
 namespace strata::cli {

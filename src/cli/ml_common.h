@@ -11,9 +11,12 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "strata/automl.h"
 #include "strata/table.h"
 #include "strata/workspace.h"
+
+namespace strata {
+struct AutoMlEvent;  // strata/automl.h
+}  // namespace strata
 
 namespace strata::cli {
 
