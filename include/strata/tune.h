@@ -231,6 +231,9 @@ struct TuneOptions {
 // options are wrong). Same spec and seed give the same trials.
 Result<TuneResult> Tune(const TuneSpec& spec, const Table& data, const TuneOptions& options = {});
 
+// Searched values as "learn_rate=0.2105 max_tree_depth=7" (floats to 4 significant
+// digits), for progress lines and summaries.
+std::string FormatHyperparameters(const nlohmann::json& hyperparameters);
 // A one-line rendering of a trial for progress output: "trial 3/20  l2_reg=0.31 ...".
 std::string FormatTrialLine(const TuneProgress& progress);
 // The result as JSON, as `strata tune --format json` prints it and a server tune job

@@ -163,7 +163,7 @@ Status RunQuickstart(const GlobalOptions& global) {
       "  {} trials of {} ({}), objective {} on the evaluation rows:\n", tuned.trials.size(), model_type,
       TuneAlgorithmName(tuned.algorithm), tuned.objective.name);
   tuned_text += fmt::format("    best: trial {} with {}: {} {:.4f}\n", best_trial.trial_id,
-                            best_trial.hyperparameters.dump(), tuned.objective.metric, best_trial.objective);
+                            FormatHyperparameters(best_trial.hyperparameters), tuned.objective.metric, best_trial.objective);
   if (tuned.test_metrics.is_object() && tuned.test_metrics.contains(tuned.objective.metric)) {
     tuned_text += fmt::format("    on the {} held-out test rows: {} {:.4f}\n", WithThousands(tuned.test_rows),
                               tuned.objective.metric, tuned.test_metrics[tuned.objective.metric].get<double>());

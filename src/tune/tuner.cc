@@ -224,12 +224,17 @@ Result<TuneSpec> TuneSpecFromOptions(const nlohmann::json& options) {
   return spec;
 }
 
+std::string FormatHyperparameters(const nlohmann::json& hyperparameters) {
+  std::string out;
+  for (const auto& [name, value] : hyperparameters.items()) {
+    out += fmt::format("{}{}={}", out.empty() ? "" : " ", name, FormatValue(value));
+  }
+  return out;
+}
+
 std::string FormatTrialLine(const TuneProgress& p) {
   const TrialResult& t = *p.trial;
-  std::string line = fmt::format("trial {}/{} ", t.trial_id, p.total);
-  for (const auto& [name, value] : t.hyperparameters.items()) {
-    line += fmt::format(" {}={}", name, FormatValue(value));
-  }
+  std::string line = fmt::format("trial {}/{}  {}", t.trial_id, p.total, FormatHyperparameters(t.hyperparameters));
   if (t.status != TrialStatus::kSucceeded) return line + "  FAILED: " + t.error_message;
   const std::string metric = p.objective ? p.objective->metric : "objective";
   line += fmt::format("  {}={:.4f}", metric, t.objective);
