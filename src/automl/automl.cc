@@ -36,6 +36,9 @@ using automl::DataFacts;
 using automl::kImbalancedShare;
 using automl::NetworksFit;
 using automl::Portfolio;
+using automl::Rebalancing;
+using automl::RebalancingOf;
+using automl::Rebalancings;
 using automl::TypeFor;
 
 // At most this many of the best configurations enter ensemble selection.
@@ -157,14 +160,32 @@ nlohmann::json EnsembleImportance(const std::vector<std::pair<double, const Mode
 }
 
 // A search after the portfolio: a TPE sampler over the main options of one family — boosted
-// trees (with class weights on imbalanced labels) or neural networks — its history seeded
-// with the portfolio's configurations of that family.
+// trees (with the rebalancing as one more dimension on imbalanced labels) or neural networks
+// — its history seeded with the portfolio's configurations of that family.
 struct TunedSearch {
   std::string model_type;
   std::string prefix;  // of the trials' names
   SearchSpace space;
+  std::vector<Rebalancing> rebalancings;  // the "rebalancing" dimension's values, if searched
   std::unique_ptr<Sampler> sampler;
   std::vector<Observation> history;
+
+  // The trial's OPTIONS at `point`: the searched values, with "rebalancing" replaced by the
+  // balance options it names.
+  nlohmann::json OptionsAt(const std::vector<double>& point) const {
+    nlohmann::json options = space.OptionsAt(point);
+    options.erase("model_type");
+    options.erase("input_label_cols");
+    if (options.contains(kRebalancing)) {
+      for (const Rebalancing& r : rebalancings) {
+        if (options[kRebalancing] != r.name) continue;
+        for (const auto& [k, v] : r.options.items()) options[k] = v;
+      }
+      options.erase(kRebalancing);
+    }
+    return options;
+  }
+  static constexpr const char* kRebalancing = "rebalancing";
 };
 
 Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Scored>& scored,
@@ -196,12 +217,17 @@ Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Sc
                {"colsample_bytree", HparamRange(0.5, 1.0)},
                {"min_tree_child_weight", HparamRange(1, 20)},
                {"l2_reg", HparamRange(0.1, 10)}};
-    if (cls && facts.minority_share < kImbalancedShare) {
-      options["auto_class_weights"] = HparamCandidates({false, true});
-    }
     if (facts.positive_label) options["objective"] = HparamCandidates({"SQUARED_ERROR", "GAMMA"});
   }
   STRATA_ASSIGN_OR_RETURN(search.space, BuildSearchSpace(*type, options));
+  // On imbalanced labels every rebalancing of the portfolio, alone or combined, is one value
+  // of a categorical dimension, chosen by TPE like any hyperparameter.
+  if (!networks && cls && facts.minority_share < kImbalancedShare) {
+    search.rebalancings = Rebalancings(facts);
+    SearchParam rebalancing{.name = TunedSearch::kRebalancing, .kind = ParamKind::kCategorical};
+    for (const Rebalancing& r : search.rebalancings) rebalancing.candidates.push_back(r.name);
+    search.space.params.push_back(std::move(rebalancing));
+  }
   search.sampler = MakeTpeSampler(search.space, seed, /*startup_trials=*/3);
   // Warm start: each portfolio configuration of the family as a point (options it did not
   // set at their declared defaults).
@@ -209,6 +235,10 @@ Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Sc
     if (s.entry.model_type != search.model_type) continue;
     std::vector<double> point;
     for (const SearchParam& p : search.space.params) {
+      if (p.name == TunedSearch::kRebalancing) {
+        point.push_back(p.Encode(RebalancingOf(s.entry.options, facts)));
+        continue;
+      }
       nlohmann::json value = s.entry.options.contains(p.name) ? s.entry.options[p.name] : nlohmann::json();
       if (value.is_null()) {
         for (const OptionSpec& o : type->options) {
@@ -483,9 +513,7 @@ Result<AutoMlResult> RunAutoMl(const AutoMlSpec& spec, const Table& data, const 
       std::optional<std::vector<double>> point = search.sampler->Suggest(search.history);
       if (!point) break;
       Candidate c{fmt::format("{}_{}", search.prefix, ++trials[which]), search.model_type,
-                  search.space.OptionsAt(*point)};
-      c.options.erase("model_type");
-      c.options.erase("input_label_cols");
+                  search.OptionsAt(*point)};
       const size_t before = scored.size();
       STRATA_ASSIGN_OR_RETURN(going, evaluate(c));
       // A failed or stopped trial teaches the sampler nothing; a finished one is observed.

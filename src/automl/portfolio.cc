@@ -16,6 +16,54 @@ bool NetworksFit(const DataFacts& facts, double budget_seconds, int folds_run, i
   return seconds <= 0.15 * budget_seconds;
 }
 
+std::vector<Rebalancing> Rebalancings(const DataFacts& facts) {
+  const std::string smote = facts.has_categorical ? "SMOTE_NC" : "SMOTE";
+  // The combinations are imblearn's usual pipeline: the majority downsampled to 3 times the
+  // minority, not upweighted, then the rest balanced by SMOTE or by class weights. Less
+  // majority to learn from, but fewer duplicated or synthetic rows than either alone, and
+  // faster on a large majority.
+  const nlohmann::json downsample3 = {{"downsample_ratio", 3.0}, {"downsample_upweight", false}};
+  auto plus = [](nlohmann::json a, const nlohmann::json& b) {
+    for (const auto& [k, v] : b.items()) a[k] = v;
+    return a;
+  };
+  return {
+      {"none", nlohmann::json::object()},
+      {"class_weights", {{"auto_class_weights", true}}},
+      {"downsample_upweight", {{"downsample_ratio", 1.0}, {"downsample_upweight", true}}},
+      {"smote", {{"upsample_method", smote}}},
+      {"downsample3_smote", plus(downsample3, {{"upsample_method", smote}})},
+      {"downsample3_class_weights", plus(downsample3, {{"auto_class_weights", true}})},
+  };
+}
+
+namespace {
+
+// The balance options that `options` sets, as they take effect: "off" values left out, and
+// downsample_upweight at its default (true) when downsampling, dropped when not.
+nlohmann::json EffectiveBalance(const nlohmann::json& options) {
+  nlohmann::json set = nlohmann::json::object();
+  if (options.value("auto_class_weights", false)) set["auto_class_weights"] = true;
+  if (options.contains("upsample_method") && options["upsample_method"] != "NONE") {
+    set["upsample_method"] = options["upsample_method"];
+  }
+  if (options.contains("downsample_ratio") && !options["downsample_ratio"].is_null()) {
+    set["downsample_ratio"] = options["downsample_ratio"].get<double>();
+    set["downsample_upweight"] = options.value("downsample_upweight", true);
+  }
+  return set;
+}
+
+}  // namespace
+
+std::string RebalancingOf(const nlohmann::json& options, const DataFacts& facts) {
+  const nlohmann::json set = EffectiveBalance(options);
+  for (const Rebalancing& r : Rebalancings(facts)) {
+    if (EffectiveBalance(r.options) == set) return r.name;
+  }
+  return "";
+}
+
 // The model type of a family for the task: "BOOSTED_TREE", "RANDOM_FOREST" or "DNN" plus
 // "_CLASSIFIER" or "_REGRESSOR".
 std::string TypeFor(std::string_view family, Task task) {
@@ -72,20 +120,22 @@ std::vector<Candidate> Portfolio(const DataFacts& facts) {
       {linear == "LOGISTIC_REG" ? "logistic_reg" : "linear_reg", linear, linear_default},
   };
   const bool imbalanced = cls && facts.minority_share < kImbalancedShare;
-  auto with = [](nlohmann::json options, const nlohmann::json& extra) {
-    for (const auto& [k, v] : extra.items()) options[k] = v;
+  // `options` with the rebalancing called `name` (one of Rebalancings()).
+  const std::vector<Rebalancing> rebalancings = Rebalancings(facts);
+  auto with = [&](nlohmann::json options, std::string_view name) {
+    for (const Rebalancing& r : rebalancings) {
+      if (r.name != name) continue;
+      for (const auto& [k, v] : r.options.items()) options[k] = v;
+    }
     return options;
   };
-  const nlohmann::json class_weights = {{"auto_class_weights", true}};
-  const nlohmann::json downsample = {{"downsample_ratio", 1.0}, {"downsample_upweight", true}};
-  const nlohmann::json smote = {{"upsample_method", facts.has_categorical ? "SMOTE_NC" : "SMOTE"}};
-  if (imbalanced) out.push_back({"boosted_tree_lr0.1_d6_class_weights", bt, with(bt_default, class_weights)});
+  if (imbalanced) out.push_back({"boosted_tree_lr0.1_d6_class_weights", bt, with(bt_default, "class_weights")});
   out.push_back({"random_forest_d12", rf, rf_default});
   if (facts.networks) out.push_back({"dnn_256", dnn, dnn_wide});
   out.push_back({"boosted_tree_lr0.05_d4", bt, bt_slow});
   if (imbalanced) {
-    out.push_back({"logistic_reg_class_weights", linear, with(linear_default, class_weights)});
-    out.push_back({"boosted_tree_lr0.1_d6_downsample_upweight", bt, with(bt_default, downsample)});
+    out.push_back({"logistic_reg_class_weights", linear, with(linear_default, "class_weights")});
+    out.push_back({"boosted_tree_lr0.1_d6_downsample_upweight", bt, with(bt_default, "downsample_upweight")});
   }
   out.push_back({"boosted_tree_lr0.03_d8", bt, bt_deep});
   // Positive labels (prices, counts, durations) are often right-skewed with errors that grow
@@ -93,26 +143,26 @@ std::vector<Candidate> Portfolio(const DataFacts& facts) {
   // (xgboost-python, diamonds 3 folds: RMSE 549 -> 533 for one deep configuration).
   // Cross-validation decides whether it helps; the tuning below can choose it too.
   if (facts.positive_label)
-    out.push_back({"boosted_tree_lr0.03_d8_gamma", bt, with(bt_deep, {{"objective", "GAMMA"}})});
+    out.push_back({"boosted_tree_lr0.03_d8_gamma", bt, [&] {
+      nlohmann::json gamma = bt_deep;
+      gamma["objective"] = "GAMMA";
+      return gamma;
+    }()});
   if (facts.networks) out.push_back({"dnn_256x128", dnn, dnn_deep});
   if (imbalanced) {
-    out.push_back({"boosted_tree_lr0.05_d4_smote", bt, with(bt_slow, smote)});
-    out.push_back({"boosted_tree_lr0.05_d4_class_weights", bt, with(bt_slow, class_weights)});
+    out.push_back({"boosted_tree_lr0.05_d4_smote", bt, with(bt_slow, "smote")});
+    out.push_back({"boosted_tree_lr0.05_d4_class_weights", bt, with(bt_slow, "class_weights")});
   }
   out.push_back({"boosted_tree_lr0.1_d3", bt, bt_shallow});
   out.push_back({"random_forest_d12_half_columns", rf, rf_wide});
   out.push_back({linear == "LOGISTIC_REG" ? "logistic_reg_l2" : "linear_reg_l2", linear, linear_l2});
   if (imbalanced) {
-    out.push_back({"random_forest_d12_class_weights", rf, with(rf_default, class_weights)});
-    out.push_back({"boosted_tree_lr0.03_d8_downsample_upweight", bt, with(bt_deep, downsample)});
-    // Combinations (imblearn's usual pipeline): the majority downsampled to 3 times the
-    // minority, not upweighted, then the rest balanced by SMOTE or by class weights. Less
-    // majority to learn from, but fewer duplicated or synthetic rows than either alone, and
-    // faster on a large majority.
-    const nlohmann::json downsample3 = {{"downsample_ratio", 3.0}, {"downsample_upweight", false}};
-    out.push_back({"boosted_tree_lr0.05_d4_downsample3_smote", bt, with(with(bt_slow, downsample3), smote)});
+    out.push_back({"random_forest_d12_class_weights", rf, with(rf_default, "class_weights")});
+    out.push_back({"boosted_tree_lr0.03_d8_downsample_upweight", bt, with(bt_deep, "downsample_upweight")});
+    // The combinations (see Rebalancings).
+    out.push_back({"boosted_tree_lr0.05_d4_downsample3_smote", bt, with(bt_slow, "downsample3_smote")});
     out.push_back({"boosted_tree_lr0.1_d6_downsample3_class_weights", bt,
-                   with(with(bt_default, downsample3), class_weights)});
+                   with(bt_default, "downsample3_class_weights")});
   }
   return out;
 }

@@ -37,6 +37,22 @@ struct DataFacts {
 // rebalancing techniques, alone and combined, become candidates.
 inline constexpr double kImbalancedShare = 0.2;
 
+// A way to rebalance imbalanced labels: its name (for leaderboard names and the tuning's
+// "rebalancing" dimension) and the balance OPTIONS it sets.
+struct Rebalancing {
+  std::string name;
+  nlohmann::json options;  // empty for "none"
+};
+
+// Every rebalancing AutoML measures on imbalanced labels, "none" first: class weights,
+// downsample-and-upweight, SMOTE (SMOTE-NC with categorical columns) and two combinations
+// (the majority downsampled to 3x the minority, then SMOTE or class weights).
+std::vector<Rebalancing> Rebalancings(const DataFacts& facts);
+
+// The name of the rebalancing that `options` sets ("none" when no balance option is set), or
+// "" when its balance options match none of Rebalancings(facts).
+std::string RebalancingOf(const nlohmann::json& options, const DataFacts& facts);
+
 // Whether neural networks get portfolio slots: two of them (a 256-unit layer, about 50
 // epochs, every fold run) estimated to take at most 15% of the budget.
 bool NetworksFit(const DataFacts& facts, double budget_seconds, int folds_run, int folds);

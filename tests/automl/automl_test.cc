@@ -6,7 +6,9 @@
 #include <chrono>
 #include <map>
 #include <random>
+#include <set>
 
+#include "automl/portfolio.h"
 #include "strata/calibration.h"
 #include "strata/csv.h"
 #include "strata/ensemble.h"
@@ -145,17 +147,35 @@ TEST(AutoMlTest, RegressionAndASecondRunWithTheSameSeedAgree) {
   EXPECT_GE(common, 1);
 }
 
-TEST(AutoMlTest, ImbalancedLabelsGetRebalancingCandidates) {
-  // international_plan is ~10% "yes": the portfolio adds class weights and downsampling.
+// Imbalanced labels: the portfolio adds every rebalancing, alone and combined, and the tuning
+// after it searches the rebalancing as one more hyperparameter of the boosted trees.
+TEST(AutoMlTest, ImbalancedLabelsGetRebalancingInThePortfolioAndInTheTuning) {
+  // international_plan is ~10% "yes".
   AutoMlSpec spec = Spec("international_plan", 15);
   spec.folds = 3;
   spec.metric = "pr_auc";
   auto r = RunAutoMl(spec, Churn().Slice(0, 1500));
   ASSERT_OK(r);
   EXPECT_EQ(r->metric, "pr_auc");
+  automl::DataFacts facts;
+  facts.task = Task::kClassification;
+  facts.has_categorical = true;
   bool weighted = false;
-  for (const auto& e : r->leaderboard) weighted |= e.options.contains("auto_class_weights");
+  std::set<std::string> tuned_rebalancings;
+  int tuned = 0;
+  for (const auto& e : r->leaderboard) {
+    weighted |= e.options.contains("auto_class_weights");
+    if (e.name.rfind("tuned_boosted_tree_", 0) != 0) continue;
+    SCOPED_TRACE(e.name + " " + e.options.dump());
+    EXPECT_FALSE(e.options.contains("rebalancing"));  // expanded into the balance options
+    const std::string rebalancing = automl::RebalancingOf(e.options, facts);
+    EXPECT_NE(rebalancing, "");
+    tuned_rebalancings.insert(rebalancing);
+    ++tuned;
+  }
   EXPECT_TRUE(weighted);
+  // A slow (sanitizer) build may spend the budget on the portfolio.
+  if (tuned >= 8) EXPECT_GE(tuned_rebalancings.size(), 2u) << tuned << " tuned trials";
 }
 
 // Once the portfolio is done, the rest of the budget tunes boosted trees and neural

@@ -65,6 +65,37 @@ TEST(AutoMlPortfolioTest, BalancedLabelsAndRegressionAreNotRebalanced) {
   }
 }
 
+// Every portfolio configuration's rebalancing is one of Rebalancings(), by name: the tuning
+// warm-starts its "rebalancing" dimension from them. Together they cover every technique.
+TEST(AutoMlPortfolioTest, EveryRebalancingIsNamedAndRecognised) {
+  const DataFacts facts = Facts(Task::kClassification, 0.05);
+  std::set<std::string> names, used;
+  for (const automl::Rebalancing& r : automl::Rebalancings(facts)) {
+    EXPECT_TRUE(names.insert(r.name).second) << "two rebalancings named " << r.name;
+    EXPECT_EQ(automl::RebalancingOf(r.options, facts), r.name);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"none", "class_weights", "downsample_upweight", "smote",
+                                          "downsample3_smote", "downsample3_class_weights"}));
+  for (const Candidate& c : automl::Portfolio(facts)) {
+    const std::string name = automl::RebalancingOf(c.options, facts);
+    EXPECT_NE(name, "") << c.name << " " << c.options.dump();
+    used.insert(name);
+  }
+  EXPECT_EQ(used, names);
+
+  // Options at their "off" values are no rebalancing; options no technique sets are none.
+  EXPECT_EQ(automl::RebalancingOf({{"auto_class_weights", false}, {"upsample_method", "NONE"},
+                                   {"downsample_upweight", true}}, facts),
+            "none");
+  EXPECT_EQ(automl::RebalancingOf({{"downsample_ratio", 3.0}}, facts), "");  // upweighted: not a technique
+  EXPECT_EQ(automl::RebalancingOf({{"downsample_ratio", 1}}, facts), "downsample_upweight");
+  EXPECT_EQ(automl::RebalancingOf({{"upsample_method", "DUPLICATE"}}, facts), "");
+  // With categorical columns, SMOTE is SMOTE-NC.
+  EXPECT_EQ(automl::RebalancingOf({{"upsample_method", "SMOTE_NC"}},
+                                  Facts(Task::kClassification, 0.05, true)),
+            "smote");
+}
+
 // Categorical columns get SMOTE-NC; positive regression labels the gamma loss; networks only
 // when they fit the budget.
 TEST(AutoMlPortfolioTest, FollowsColumnTypesLabelRangeAndBudget) {
