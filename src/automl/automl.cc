@@ -39,6 +39,7 @@ using automl::Portfolio;
 using automl::Rebalancing;
 using automl::RebalancingOf;
 using automl::Rebalancings;
+using automl::WithRebalancing;
 using automl::TypeFor;
 
 // At most this many of the best configurations enter ensemble selection.
@@ -176,14 +177,10 @@ struct TunedSearch {
     nlohmann::json options = space.OptionsAt(point);
     options.erase("model_type");
     options.erase("input_label_cols");
-    if (options.contains(kRebalancing)) {
-      for (const Rebalancing& r : rebalancings) {
-        if (options[kRebalancing] != r.name) continue;
-        for (const auto& [k, v] : r.options.items()) options[k] = v;
-      }
-      options.erase(kRebalancing);
-    }
-    return options;
+    if (!options.contains(kRebalancing)) return options;
+    const std::string name = options[kRebalancing].get<std::string>();
+    options.erase(kRebalancing);
+    return WithRebalancing(std::move(options), rebalancings, name);
   }
   static constexpr const char* kRebalancing = "rebalancing";
 };

@@ -16,28 +16,13 @@ bool NetworksFit(const DataFacts& facts, double budget_seconds, int folds_run, i
   return seconds <= 0.15 * budget_seconds;
 }
 
-std::vector<Rebalancing> Rebalancings(const DataFacts& facts) {
-  const std::string smote = facts.has_categorical ? "SMOTE_NC" : "SMOTE";
-  // The combinations are imblearn's usual pipeline: the majority downsampled to 3 times the
-  // minority, not upweighted, then the rest balanced by SMOTE or by class weights. Less
-  // majority to learn from, but fewer duplicated or synthetic rows than either alone, and
-  // faster on a large majority.
-  const nlohmann::json downsample3 = {{"downsample_ratio", 3.0}, {"downsample_upweight", false}};
-  auto plus = [](nlohmann::json a, const nlohmann::json& b) {
-    for (const auto& [k, v] : b.items()) a[k] = v;
-    return a;
-  };
-  return {
-      {"none", nlohmann::json::object()},
-      {"class_weights", {{"auto_class_weights", true}}},
-      {"downsample_upweight", {{"downsample_ratio", 1.0}, {"downsample_upweight", true}}},
-      {"smote", {{"upsample_method", smote}}},
-      {"downsample3_smote", plus(downsample3, {{"upsample_method", smote}})},
-      {"downsample3_class_weights", plus(downsample3, {{"auto_class_weights", true}})},
-  };
-}
-
 namespace {
+
+// `options` with every field of `extra` set over it.
+nlohmann::json Merged(nlohmann::json options, const nlohmann::json& extra) {
+  for (const auto& [k, v] : extra.items()) options[k] = v;
+  return options;
+}
 
 // The balance options that `options` sets, as they take effect: "off" values left out, and
 // downsample_upweight at its default (true) when downsampling, dropped when not.
@@ -55,6 +40,31 @@ nlohmann::json EffectiveBalance(const nlohmann::json& options) {
 }
 
 }  // namespace
+
+std::vector<Rebalancing> Rebalancings(const DataFacts& facts) {
+  const std::string smote = facts.has_categorical ? "SMOTE_NC" : "SMOTE";
+  // The combinations are imblearn's usual pipeline: the majority downsampled to 3 times the
+  // minority, not upweighted, then the rest balanced by SMOTE or by class weights. Less
+  // majority to learn from, but fewer duplicated or synthetic rows than either alone, and
+  // faster on a large majority.
+  const nlohmann::json downsample3 = {{"downsample_ratio", 3.0}, {"downsample_upweight", false}};
+  return {
+      {"none", nlohmann::json::object()},
+      {"class_weights", {{"auto_class_weights", true}}},
+      {"downsample_upweight", {{"downsample_ratio", 1.0}, {"downsample_upweight", true}}},
+      {"smote", {{"upsample_method", smote}}},
+      {"downsample3_smote", Merged(downsample3, {{"upsample_method", smote}})},
+      {"downsample3_class_weights", Merged(downsample3, {{"auto_class_weights", true}})},
+  };
+}
+
+nlohmann::json WithRebalancing(nlohmann::json options, const std::vector<Rebalancing>& rebalancings,
+                               std::string_view name) {
+  for (const Rebalancing& r : rebalancings) {
+    if (r.name == name) return Merged(std::move(options), r.options);
+  }
+  return options;
+}
 
 std::string RebalancingOf(const nlohmann::json& options, const DataFacts& facts) {
   const nlohmann::json set = EffectiveBalance(options);
@@ -120,14 +130,9 @@ std::vector<Candidate> Portfolio(const DataFacts& facts) {
       {linear == "LOGISTIC_REG" ? "logistic_reg" : "linear_reg", linear, linear_default},
   };
   const bool imbalanced = cls && facts.minority_share < kImbalancedShare;
-  // `options` with the rebalancing called `name` (one of Rebalancings()).
   const std::vector<Rebalancing> rebalancings = Rebalancings(facts);
-  auto with = [&](nlohmann::json options, std::string_view name) {
-    for (const Rebalancing& r : rebalancings) {
-      if (r.name != name) continue;
-      for (const auto& [k, v] : r.options.items()) options[k] = v;
-    }
-    return options;
+  auto with = [&](const nlohmann::json& options, std::string_view rebalancing) {
+    return WithRebalancing(options, rebalancings, rebalancing);
   };
   if (imbalanced) out.push_back({"boosted_tree_lr0.1_d6_class_weights", bt, with(bt_default, "class_weights")});
   out.push_back({"random_forest_d12", rf, rf_default});
@@ -143,11 +148,7 @@ std::vector<Candidate> Portfolio(const DataFacts& facts) {
   // (xgboost-python, diamonds 3 folds: RMSE 549 -> 533 for one deep configuration).
   // Cross-validation decides whether it helps; the tuning below can choose it too.
   if (facts.positive_label)
-    out.push_back({"boosted_tree_lr0.03_d8_gamma", bt, [&] {
-      nlohmann::json gamma = bt_deep;
-      gamma["objective"] = "GAMMA";
-      return gamma;
-    }()});
+    out.push_back({"boosted_tree_lr0.03_d8_gamma", bt, Merged(bt_deep, {{"objective", "GAMMA"}})});
   if (facts.networks) out.push_back({"dnn_256x128", dnn, dnn_deep});
   if (imbalanced) {
     out.push_back({"boosted_tree_lr0.05_d4_smote", bt, with(bt_slow, "smote")});

@@ -49,6 +49,10 @@ struct Rebalancing {
 // (the majority downsampled to 3x the minority, then SMOTE or class weights).
 std::vector<Rebalancing> Rebalancings(const DataFacts& facts);
 
+// `options` with the balance OPTIONS of the rebalancing called `name`, one of `rebalancings`.
+nlohmann::json WithRebalancing(nlohmann::json options, const std::vector<Rebalancing>& rebalancings,
+                               std::string_view name);
+
 // The name of the rebalancing that `options` sets ("none" when no balance option is set), or
 // "" when its balance options match none of Rebalancings(facts).
 std::string RebalancingOf(const nlohmann::json& options, const DataFacts& facts);
