@@ -221,7 +221,9 @@ Result<TunedSearch> MakeTunedSearch(const DataFacts& facts, const std::vector<Sc
   // of a categorical dimension, chosen by TPE like any hyperparameter.
   if (!networks && cls && facts.minority_share < kImbalancedShare) {
     search.rebalancings = Rebalancings(facts);
-    SearchParam rebalancing{.name = TunedSearch::kRebalancing, .kind = ParamKind::kCategorical};
+    SearchParam rebalancing;
+    rebalancing.name = TunedSearch::kRebalancing;
+    rebalancing.kind = ParamKind::kCategorical;
     for (const Rebalancing& r : search.rebalancings) rebalancing.candidates.push_back(r.name);
     search.space.params.push_back(std::move(rebalancing));
   }

@@ -175,7 +175,9 @@ TEST(AutoMlTest, ImbalancedLabelsGetRebalancingInThePortfolioAndInTheTuning) {
   }
   EXPECT_TRUE(weighted);
   // A slow (sanitizer) build may spend the budget on the portfolio.
-  if (tuned >= 8) EXPECT_GE(tuned_rebalancings.size(), 2u) << tuned << " tuned trials";
+  if (tuned >= 8) {
+    EXPECT_GE(tuned_rebalancings.size(), 2u) << tuned << " tuned trials";
+  }
 }
 
 // Once the portfolio is done, the rest of the budget tunes boosted trees and neural
